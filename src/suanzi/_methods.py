@@ -1,0 +1,15 @@
+"""Attach the op functions to Tensor as methods and operators.
+
+Each op module lists its methods in a ``METHODS`` dict (name → function whose
+first argument is the tensor); this is the one place that binds them.
+"""
+from ._tensor import Tensor
+from .ops import conversion, creation, pointwise, reduction, shape
+
+_MODULES = [conversion, creation, pointwise, reduction, shape]
+
+
+def bind():
+    for mod in _MODULES:
+        for name, fn in mod.METHODS.items():
+            setattr(Tensor, name, fn)

@@ -1,0 +1,208 @@
+"""The autograd node: :class:`Function`.
+
+Every differentiable op is a subclass with a ``forward`` on NumPy arrays and a
+``backward`` beside it (Chainer's layout). ``Function.apply`` runs the forward,
+and — only when grad mode is on and an input requires grad — records the node
+in the graph.
+
+What backward keeps is declared, not implicit:
+
+* ``save_inputs``: indices of the inputs backward reads. They are kept as
+  Tensors together with their version, and :attr:`Function.saved_tensors`
+  raises if one was modified in place since (never a wrong gradient).
+* ``save_output``: backward reads the (single) output. Only its array and
+  version counter are kept, so the node holds no reference cycle to its own
+  output Tensor; the Tensor is rebuilt on unpacking, like torch's SavedVariable.
+* anything else backward needs (a mask, indices, shapes) is set on ``self`` in
+  forward, and must not alias a user-visible array.
+
+Two backward conventions:
+
+* default: ``backward(self, *grads)`` receives and returns **Tensors** and is
+  built from suanzi ops, so ``create_graph=True`` differentiates through it
+  (second derivatives come for free).
+* ``once_differentiable = True``: ``backward`` receives and returns **NumPy
+  arrays** — the fast path for hand-written kernels (conv, pooling, norms).
+  Differentiating through it a second time raises instead of silently giving 0.
+
+Gradients that come back with a broadcast shape or another dtype are reduced
+and cast for every op in one place: the engine (``engine._finish_grad``).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .grad_mode import STATE
+
+
+class Function:
+    save_inputs: tuple = ()
+    save_output: bool = False
+    once_differentiable: bool = False
+    #: the output may share memory with input 0 (view ops); checked per call
+    may_be_view: bool = False
+    name: str = "Function"
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__ + "Backward0"
+
+    # ------------------------------------------------------------------ API
+    def forward(self, *arrays, **params):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def backward(self, *grads):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **params):
+        """Run ``forward`` on the inputs' arrays and wrap the result(s).
+
+        ``inputs`` are Tensors (or None for an absent optional input);
+        ``params`` are non-differentiable arguments passed to ``forward``.
+        """
+        from .._tensor import Tensor
+
+        fn = cls.__new__(cls)
+        needs_grad = False
+        if STATE.enabled:
+            for t in inputs:
+                if t is not None and t.requires_grad:
+                    needs_grad = True
+                    break
+        fn.requires_grad = needs_grad
+        arrays = [None if t is None else t._data for t in inputs]
+        out = fn.forward(*arrays, **params)
+
+        multi = type(out) is tuple
+        outs = out if multi else (out,)
+        results = []
+        if needs_grad:
+            fn.next_functions = tuple(None if t is None or not t.requires_grad
+                                      else t._grad_edge() for t in inputs)
+            fn._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
+                                   for t in inputs)
+            if cls.save_inputs:
+                saved = tuple(inputs[i] for i in cls.save_inputs)
+                fn._saved = saved
+                fn._saved_versions = tuple(None if t is None else t._vc[0] for t in saved)
+            fn.n_outputs = len(outs)
+            for nr, a in enumerate(outs):
+                if type(a) is not np.ndarray:
+                    a = np.asarray(a)
+                if a.dtype.kind in "fcV":  # floating (V: bfloat16) outputs carry grad
+                    results.append(Tensor._make(a, True, fn, nr))
+                else:
+                    results.append(Tensor._make(a))
+        else:
+            for a in outs:
+                if type(a) is not np.ndarray:
+                    a = np.asarray(a)
+                results.append(Tensor._make(a))
+
+        if cls.may_be_view:
+            src = inputs[0]
+            for r in results:
+                if np.may_share_memory(r._data, src._data):
+                    r._set_view_of(src)
+        if needs_grad and cls.save_output:
+            r = results[0]
+            fn._saved_out = (r._data, r._vc, r._vc[0])
+        return tuple(results) if multi else results[0]
+
+    # ----------------------------------------------------------- saved data
+    @property
+    def saved_tensors(self):
+        """The inputs named by ``save_inputs`` (then the output, if saved),
+        checked against in-place modification since they were saved."""
+        if getattr(self, "_freed", False):
+            raise RuntimeError(_FREED_MSG)
+        out = []
+        for t, v in zip(getattr(self, "_saved", ()), getattr(self, "_saved_versions", ())):
+            if t is not None and t._vc[0] != v:
+                raise RuntimeError(
+                    "one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{t.dtype}, {list(t.shape)}] is at version {t._vc[0]}; "
+                    f"expected version {v} instead. Hint: clone the tensor before modifying it "
+                    f"in place (node {self.name}).")
+            out.append(t)
+        if self.save_output:
+            out.append(self.saved_output)
+        return tuple(out)
+
+    @property
+    def saved_output(self):
+        from .._tensor import Tensor
+
+        if getattr(self, "_freed", False):
+            raise RuntimeError(_FREED_MSG)
+        arr, vc, v = self._saved_out
+        if vc[0] != v:
+            raise RuntimeError(
+                "one of the variables needed for gradient computation has been modified by an "
+                f"inplace operation: the output of {self.name} is at version {vc[0]}; expected "
+                f"version {v} instead. Hint: clone the tensor before modifying it in place.")
+        t = Tensor._make(arr, True, self, 0)
+        t._vc = vc
+        return t
+
+    def _release(self):
+        """Free what backward kept (retain_graph=False). A later backward
+        through this node then raises, as torch does, if anything was kept."""
+        keep = ("next_functions", "_input_meta", "n_outputs", "requires_grad",
+                "_tensor_hooks", "_retain")
+        d = self.__dict__
+        extra = [k for k in d if k not in keep]
+        if extra:
+            for k in extra:
+                del d[k]
+            self._freed = True
+
+    def register_hook(self, hook):
+        """Node hook: called with (grad_inputs, grad_outputs) after backward."""
+        self.__dict__.setdefault("_node_hooks", []).append(hook)
+        return _RemovableHandle(self._node_hooks, hook)
+
+    def __repr__(self):
+        return f"<{self.name} object at {hex(id(self))}>"
+
+
+_FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved "
+              "tensors after they have already been freed). Saved intermediate values of the "
+              "graph are freed when you call .backward() or autograd.grad(). Specify "
+              "retain_graph=True if you need to backward through the graph a second time or if "
+              "you need to access saved tensors after calling backward.")
+
+
+class AccumulateGrad:
+    """The sink node of a leaf that requires grad: adds into ``leaf.grad``."""
+
+    name = "AccumulateGrad"
+    next_functions = ()
+    n_outputs = 1
+    once_differentiable = False
+
+    def __init__(self, leaf):
+        self.variable = leaf
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class _RemovableHandle:
+    def __init__(self, container, item):
+        self._container = container
+        self._item = item
+
+    def remove(self):
+        try:
+            self._container.remove(self._item)
+        except ValueError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()

@@ -1,0 +1,1 @@
+"""One module per op family; each has forward and backward side by side."""
