@@ -64,7 +64,7 @@ def assert_same(s, t, rtol=1e-5, atol=1e-6, check_dtype=True, what="output"):
             assert dtype_name(s.dtype) == dtype_name(t.dtype), \
                 f"{what}: dtype {s.dtype} != {t.dtype}"
         sa = np.asarray(s.detach()._data)
-        ta = t.detach().numpy() if t.dtype != torch.bfloat16 else t.detach().float().numpy()
+        ta = t.detach().numpy(force=True) if t.dtype != torch.bfloat16 else t.detach().float().numpy()
         if sa.dtype.kind in "biu" or ta.dtype.kind in "biu":
             np.testing.assert_array_equal(sa, ta, err_msg=what)
         else:

@@ -105,6 +105,8 @@ def to_dtype(d) -> dtype:
         return bool_
     if d is complex:
         return complex64 if _default_float[0] is float32 else complex128
+    if isinstance(getattr(d, "dtype", None), dtype):  # legacy classes: suanzi.DoubleTensor
+        return d.dtype
     name = getattr(d, "__module__", None)
     if name == "torch":  # a torch.dtype: map by name (tests pass them around)
         return _BY_NAME[str(d).split(".")[-1]]
@@ -191,12 +193,21 @@ def result_type(*operands) -> dtype:
                 scalar_cat = c
     result = dim_t
     if zero_t is not None and (result is None or zero_t.category > result.category):
-        result = zero_t
+        if result is not None and zero_t.category == COMPLEX and result.category == FLOAT:
+            result = _complex_of(result)  # torch keeps the float operand's precision
+        else:
+            result = zero_t
     if scalar_cat >= 0 and (result is None or scalar_cat > result.category):
         if result is not None and scalar_cat == COMPLEX and result.category == FLOAT:
-            return result.to_complex()
+            return _complex_of(result)
         return _default_for_category(scalar_cat)
     return result
+
+
+def _complex_of(d):
+    """The complex dtype torch pairs with float dtype ``d`` in promotion
+    (float16 → complex32 in torch, which suanzi lacks: complex64 here)."""
+    return complex128 if d is float64 else complex64
 
 
 def can_cast(frm: dtype, to: dtype) -> bool:

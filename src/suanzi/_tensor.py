@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype as D
+from .autograd import function as _function_module
 from .autograd.function import AccumulateGrad, Function, _RemovableHandle
 from .autograd.grad_mode import STATE
 
@@ -191,6 +192,8 @@ class Tensor:
     def stride(self, dim=None):
         isz = self._data.itemsize
         st = tuple(s // isz for s in self._data.strides)
+        if not self._data.size and self._data.ndim:  # NumPy gives empty arrays 0 strides
+            st = tuple(int(np.prod(self._data.shape[i + 1:])) for i in range(self._data.ndim))
         if dim is None:
             return st
         return st[self._wrap_dim(dim)]
@@ -225,7 +228,13 @@ class Tensor:
     # ------------------------------------------------------------ autograd state
     @property
     def requires_grad(self):
-        return self._requires_grad
+        if self._requires_grad:
+            return True
+        if self._base is not None and self._view_grad and self._view_version != self._vc[0]:
+            # the base was written in place since: it may require grad now
+            self._refresh_view_graph()
+            return self._requires_grad
+        return False
 
     @requires_grad.setter
     def requires_grad(self, flag):
@@ -304,8 +313,8 @@ class Tensor:
             gradient = Tensor._make(np.asarray(gradient, dtype=self._data.dtype))
         if gradient._data.shape != self._data.shape:
             raise RuntimeError(
-                f"Mismatch in shape: grad_output[0] has a shape of {list(gradient.shape)} and "
-                f"output[0] has a shape of {list(self.shape)}.")
+                f"Mismatch in shape: grad_output[0] has a shape of {gradient.shape} and "
+                f"output[0] has a shape of {self.shape}.")
         if retain_graph is None:
             retain_graph = create_graph
         if inputs is not None and isinstance(inputs, Tensor):
@@ -378,6 +387,13 @@ class Tensor:
             raise RuntimeError(
                 "a leaf Variable that requires grad is being used in an in-place operation.")
         b = self._base
+        if b is not None and not self._view_grad and b._requires_grad:
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with grad mode "
+                "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
+                "You can clarify your code by moving both the view and the inplace either both "
+                "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                "outside (if you want the inplace to be tracked).")
         if b is not None and b.grad_fn is None and b._requires_grad and self._view_grad:
             raise RuntimeError(
                 "a view of a leaf Variable that requires grad is being used in an in-place "
@@ -390,8 +406,8 @@ class Tensor:
         The caller has checked that the result dtype fits ``self``.
         """
         self._check_inplace()
-        needs = STATE.enabled and (self._requires_grad or any(
-            o is not None and o._requires_grad for o in others))
+        needs = STATE.enabled and (self.requires_grad or any(
+            o is not None and o.requires_grad for o in others))
         if not needs:
             out = fn_cls.apply(self, *others, **params)
             self._write(out._data)
@@ -492,9 +508,8 @@ class Tensor:
         return iter(self.unbind(0))
 
     def _scalar_check(self, kind):
-        if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
-                               f"to Scalar")
+        if self._data.size != 1:  # torch: ValueError for float()/int()/complex()
+            raise ValueError("only one element tensors can be converted to Python scalars")
 
     def __bool__(self):
         if self._data.size != 1:
@@ -554,6 +569,9 @@ class Tensor:
         self.__dict__.update(state)
 
 
+_function_module._tensor_make[0] = Tensor._make
+
+
 def _rebuild_tensor(arr, requires_grad):
     t = Tensor._make(arr)
     t._requires_grad = requires_grad
@@ -597,29 +615,35 @@ class _Layout:
 
 class _CopySlices(Function):
     """Gradient of ``base[region] = value``: the region's gradient goes to
-    ``value``, the rest to the old base."""
+    ``value``, the rest to the old base. Built from the two layout Functions
+    below, so it is differentiable again (create_graph)."""
 
-    once_differentiable = True
     name = "CopySlices"
 
     def backward(self, g):
         lay = self.layout
-        flat, full = lay.buffer(src=g)
-        reg = lay.region(flat)
-        g_value = reg.copy()
-        reg[...] = 0
-        return full, g_value
+        g_value = _GatherLayout.apply(g, layout=lay)
+        return g - _ScatterLayout.apply(g_value, layout=lay), g_value
 
 
 class _AsStrided(Function):
     """Gradient of taking a view out of a base: scatter into a zero buffer
     shaped like the base."""
 
-    once_differentiable = True
     name = "AsStridedBackward0"
 
     def backward(self, g):
-        lay = self.layout
+        return _ScatterLayout.apply(g, layout=self.layout)
+
+
+class _ScatterLayout(Function):
+    """A view-shaped array placed into a base-shaped zero buffer (summed over
+    the repeated elements of an expanded view). Its adjoint is the gather."""
+
+    name = "AsStridedScatterBackward0"
+
+    def forward(self, g, layout):
+        self.layout = lay = layout
         flat, full = lay.buffer()
         reg = lay.region(flat)
         zero_stride = [d for d, (n, s) in enumerate(zip(lay.shape, lay.strides)) if s == 0 and n > 1]
@@ -628,4 +652,21 @@ class _AsStrided(Function):
             reg = reg[tuple(slice(0, 1) if d in zero_stride else slice(None)
                             for d in range(reg.ndim))]
         reg[...] = g
-        return full
+        return np.array(full)
+
+    def backward(self, gg):
+        return _GatherLayout.apply(gg, layout=self.layout)
+
+
+class _GatherLayout(Function):
+    """The view's region cut out of a base-shaped array (a copy)."""
+
+    name = "AsStridedBackward0"
+
+    def forward(self, full, layout):
+        self.layout = layout
+        flat, _ = layout.buffer(src=full)
+        return np.array(layout.region(flat))
+
+    def backward(self, g):
+        return _ScatterLayout.apply(g, layout=self.layout)

@@ -61,10 +61,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 __all__ = ["Function", "backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "is_grad_enabled", "gradcheck"]
+           "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck"]
 
-
-def gradcheck(*args, **kwargs):
-    from .gradcheck import gradcheck as _gc
-
-    return _gc(*args, **kwargs)
+# as in torch, the name ``autograd.gradcheck`` is the function (it shadows the
+# submodule attribute); ``from suanzi.autograd.gradcheck import GradcheckError``
+# still works through sys.modules.
+from .gradcheck import GradcheckError, gradcheck, gradgradcheck  # noqa: E402

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import AccumulateGrad, Function, _FREED_MSG
+from .function import _FREED_MSG, _KEEP, AccumulateGrad, Function, _holds_array
 from .grad_mode import STATE
 
 
@@ -46,6 +46,40 @@ class _DelayedError(Function):
             "kernel); it cannot be differentiated a second time with create_graph=True")
 
 
+def _kept_arrays(node):
+    d = node.__dict__
+    return any(k not in _KEEP and _holds_array(v) for k, v in d.items())
+
+
+def _delayed(r, node, grads):
+    """``r`` (a gradient computed by a once_differentiable backward) as a
+    tensor whose own backward raises. It depends on the incoming gradients
+    and, through what the node saved, on the node's inputs: both are edges,
+    so any later backward that would need its derivative fails loudly
+    instead of silently missing a term."""
+    from .._tensor import Tensor
+
+    edges, meta = [], []
+    for g in grads:
+        if g is not None and g.requires_grad:
+            edges.append(g._grad_edge())
+            meta.append((g._data.shape, g._data.dtype))
+    if _kept_arrays(node):  # no saved data (a linear node): no hidden dependence
+        for e, m in zip(node.next_functions, node._input_meta):
+            if e is not None:
+                edges.append(e)
+                meta.append(m)
+    if not edges:
+        return r
+    d = _DelayedError.__new__(_DelayedError)
+    d.op = node.name
+    d.requires_grad = True
+    d.next_functions = tuple(edges)
+    d._input_meta = tuple(meta)
+    d.n_outputs = 1
+    return Tensor._make(r._data, True, d, 0)
+
+
 def _wrap_array(a):
     from .._tensor import Tensor
 
@@ -64,10 +98,7 @@ def _call_backward(node, grads, create_graph):
             res = (res,)
         res = tuple(None if r is None else _wrap_array(r) for r in res)
         if create_graph:
-            live = [g for g in grads if g is not None and g.requires_grad]
-            if live:
-                res = tuple(None if r is None else _DelayedError.apply(r, *live, op=node.name)
-                            for r in res)
+            res = tuple(None if r is None else _delayed(r, node, grads) for r in res)
     else:
         res = node.backward(*grads)
         if type(res) is not tuple:
@@ -138,14 +169,18 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
     capture_at = {}
     only_leaves = None
     if inputs is not None:
+        inputs = tuple(inputs)
         for i, t in enumerate(inputs):
             if not t.requires_grad:
                 raise RuntimeError(f"One of the differentiated Tensors (input {i}) does not "
                                    "require grad")
             capture_at.setdefault(t._grad_edge(), []).append(i)
         if accumulate:
+            # leaves accumulate in their AccumulateGrad node; a non-leaf input
+            # gets its .grad where its gradient is complete (as in torch)
             only_leaves = {id(e[0]) for e in capture_at}
-            capture_at = {}
+            capture_at = {e: ix for e, ix in capture_at.items()
+                          if type(e[0]) is not AccumulateGrad}
         else:
             captured = [None] * len(inputs)
 
@@ -208,7 +243,11 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 for nr in range(node.n_outputs):
                     for i in capture_at.get((node, nr), ()):
                         g = grads[nr]
-                        captured[i] = g if g is None or create_graph else g.detach()
+                        if captured is None:
+                            if g is not None:
+                                _accumulate_leaf(inputs[i], g, create_graph)
+                        else:
+                            captured[i] = g if g is None or create_graph else g.detach()
 
             if type(node) is AccumulateGrad:
                 if accumulate and grads[0] is not None and (

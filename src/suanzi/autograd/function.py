@@ -35,6 +35,11 @@ import numpy as np
 from .grad_mode import STATE
 
 
+# Tensor._make, filled in by _tensor.py (which imports this module): a
+# function-level import here would cost a microsecond on every op.
+_tensor_make = [None]
+
+
 class Function:
     save_inputs: tuple = ()
     save_output: bool = False
@@ -47,6 +52,8 @@ class Function:
         super().__init_subclass__(**kw)
         if "name" not in cls.__dict__:
             cls.name = cls.__name__ + "Backward0"
+        if type(cls.__dict__["name"]) is not _NodeName:
+            cls.name = _NodeName(cls.__dict__["name"])
 
     # ------------------------------------------------------------------ API
     def forward(self, *arrays, **params):  # pragma: no cover - abstract
@@ -62,8 +69,7 @@ class Function:
         ``inputs`` are Tensors (or None for an absent optional input);
         ``params`` are non-differentiable arguments passed to ``forward``.
         """
-        from .._tensor import Tensor
-
+        _make = _tensor_make[0]
         fn = cls.__new__(cls)
         needs_grad = False
         if STATE.enabled:
@@ -92,14 +98,14 @@ class Function:
                 if type(a) is not np.ndarray:
                     a = np.asarray(a)
                 if a.dtype.kind in "fcV":  # floating (V: bfloat16) outputs carry grad
-                    results.append(Tensor._make(a, True, fn, nr))
+                    results.append(_make(a, True, fn, nr))
                 else:
-                    results.append(Tensor._make(a))
+                    results.append(_make(a))
         else:
             for a in outs:
                 if type(a) is not np.ndarray:
                     a = np.asarray(a)
-                results.append(Tensor._make(a))
+                results.append(_make(a))
 
         if cls.may_be_view:
             src = inputs[0]
@@ -133,8 +139,6 @@ class Function:
 
     @property
     def saved_output(self):
-        from .._tensor import Tensor
-
         if getattr(self, "_freed", False):
             raise RuntimeError(_FREED_MSG)
         arr, vc, v = self._saved_out
@@ -143,20 +147,21 @@ class Function:
                 "one of the variables needed for gradient computation has been modified by an "
                 f"inplace operation: the output of {self.name} is at version {vc[0]}; expected "
                 f"version {v} instead. Hint: clone the tensor before modifying it in place.")
-        t = Tensor._make(arr, True, self, 0)
+        t = _tensor_make[0](arr, True, self, 0)
         t._vc = vc
         return t
 
     def _release(self):
         """Free what backward kept (retain_graph=False). A later backward
         through this node then raises, as torch does, if anything was kept."""
-        keep = ("next_functions", "_input_meta", "n_outputs", "requires_grad",
-                "_tensor_hooks", "_retain")
+        # torch frees saved tensors only: a node that kept just shapes or
+        # numbers (sum, view, add) can be backpropagated through again
         d = self.__dict__
-        extra = [k for k in d if k not in keep]
+        extra = [k for k in d if k not in _KEEP and _holds_array(d[k])]
         if extra:
             for k in extra:
                 del d[k]
+            d.pop("_saved_versions", None)
             self._freed = True
 
     def register_hook(self, hook):
@@ -175,10 +180,35 @@ _FREED_MSG = ("Trying to backward through the graph a second time (or directly a
               "you need to access saved tensors after calling backward.")
 
 
+class _NodeName(str):
+    """A node's name: a str (``node.name``) that can also be called like
+    torch's ``node.name()`` (which gives the C++ name for a few nodes)."""
+
+    def __call__(self):
+        return _TORCH_NODE_NAMES.get(self, str(self))
+
+
+_TORCH_NODE_NAMES = {"AccumulateGrad": "torch::autograd::AccumulateGrad",
+                     "CopySlices": "torch::autograd::CopySlices"}
+Function.name = _NodeName(Function.name)
+
+_KEEP = frozenset(("next_functions", "_input_meta", "n_outputs", "requires_grad",
+                   "_tensor_hooks", "_retain", "_node_hooks", "_freed"))
+
+
+def _holds_array(v):
+    """Whether ``v`` (an attribute backward kept) holds array data to free."""
+    if isinstance(v, np.ndarray) or hasattr(v, "_vc"):  # an array or a Tensor
+        return True
+    if type(v) is tuple or type(v) is list:
+        return any(_holds_array(x) for x in v)
+    return False
+
+
 class AccumulateGrad:
     """The sink node of a leaf that requires grad: adds into ``leaf.grad``."""
 
-    name = "AccumulateGrad"
+    name = _NodeName("AccumulateGrad")
     next_functions = ()
     n_outputs = 1
     once_differentiable = False
