@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import _FREED_MSG, _KEEP, AccumulateGrad, Function, _holds_array
+from .function import (_FREED_MSG, _KEEP, AccumulateGrad, Function, _holds_array,
+                       call_ctx_backward)
 from .grad_mode import STATE
 
 
@@ -91,7 +92,9 @@ def _wrap_array(a):
 def _call_backward(node, grads, create_graph):
     if getattr(node, "_freed", False):
         raise RuntimeError(_FREED_MSG)
-    if node.once_differentiable:
+    if node._ctx_style:
+        res = call_ctx_backward(node, grads)
+    elif node.once_differentiable:
         arrays = [None if g is None else g._data for g in grads]
         res = node.backward(*arrays)
         if type(res) is not tuple:

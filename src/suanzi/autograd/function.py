@@ -47,11 +47,14 @@ class Function:
     #: the output may share memory with input 0 (view ops); checked per call
     may_be_view: bool = False
     name: str = "Function"
+    _ctx_style = False
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
+        if isinstance(cls.__dict__.get("forward"), staticmethod):
+            cls._ctx_style = True  # a torch-style user Function: forward(ctx, ...)
         if "name" not in cls.__dict__:
-            cls.name = cls.__name__ + "Backward0"
+            cls.name = cls.__name__ + ("Backward" if cls._ctx_style else "Backward0")
         if type(cls.__dict__["name"]) is not _NodeName:
             cls.name = _NodeName(cls.__dict__["name"])
 
@@ -69,6 +72,8 @@ class Function:
         ``inputs`` are Tensors (or None for an absent optional input);
         ``params`` are non-differentiable arguments passed to ``forward``.
         """
+        if cls._ctx_style:
+            return _apply_ctx_style(cls, inputs, params)
         _make = _tensor_make[0]
         fn = cls.__new__(cls)
         needs_grad = False
@@ -129,9 +134,11 @@ class Function:
             if t is not None and t._vc[0] != v:
                 raise RuntimeError(
                     "one of the variables needed for gradient computation has been modified by an "
-                    f"inplace operation: [{t.dtype}, {list(t.shape)}] is at version {t._vc[0]}; "
+                    f"inplace operation: [{t._data.dtype}, {list(t._data.shape)}] is at version {t._vc[0]}; "
                     f"expected version {v} instead. Hint: clone the tensor before modifying it "
                     f"in place (node {self.name}).")
+            if type(t) is _SavedOutput:
+                t = _tensor_make[0](t._data, True, self, t.nr)
             out.append(t)
         if self.save_output:
             out.append(self.saved_output)
@@ -171,6 +178,143 @@ class Function:
 
     def __repr__(self):
         return f"<{self.name} object at {hex(id(self))}>"
+
+
+# ------------------------------------------------------- torch-style Functions
+# ``class F(suanzi.autograd.Function)`` with ``@staticmethod forward(ctx, ...)``
+# and ``backward(ctx, *grads)`` on Tensors, as in torch. The ctx *is* the node.
+
+def save_for_backward(self, *tensors):
+    self._saved = tensors
+    self._saved_versions = tuple(None if t is None else t._vc[0] for t in tensors)
+
+
+def mark_dirty(self, *tensors):
+    self._dirty = tensors
+
+
+def mark_non_differentiable(self, *tensors):
+    self._non_diff = tensors
+
+
+def set_materialize_grads(self, value):
+    self.materialize_grads = bool(value)
+
+
+Function.save_for_backward = save_for_backward
+Function.mark_dirty = mark_dirty
+Function.mark_non_differentiable = mark_non_differentiable
+Function.set_materialize_grads = set_materialize_grads
+Function.materialize_grads = True
+Function._dirty = ()
+Function._non_diff = ()
+
+
+def _apply_ctx_style(cls, args, kwargs):
+    _make = _tensor_make[0]
+    ctx = cls.__new__(cls)
+    tensors = [a if hasattr(a, "_vc") else None for a in args]
+    ctx.needs_input_grad = tuple(t is not None and t.requires_grad for t in tensors)
+    needs_grad = STATE.enabled and any(ctx.needs_input_grad)
+    prev = STATE.enabled
+    STATE.enabled = False
+    try:
+        if "setup_context" in _class_dicts(cls):
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
+    finally:
+        STATE.enabled = prev
+    if not needs_grad:
+        return out
+    multi = type(out) is tuple
+    outs = out if multi else (out,)
+    ctx.requires_grad = True
+    ctx.next_functions = tuple(None if t is None or not t.requires_grad else t._grad_edge()
+                               for t in tensors)
+    ctx._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
+                            for t in tensors)
+    ctx.n_outputs = len(outs)
+    ctx._output_meta = tuple((o._data.shape, o._data.dtype) if hasattr(o, "_vc") else None
+                             for o in outs)
+    dirty = {id(t) for t in ctx._dirty}
+    non_diff = {id(t) for t in ctx._non_diff}
+    results = []
+    for nr, o in enumerate(outs):
+        if not hasattr(o, "_vc"):
+            results.append(o)
+            continue
+        differentiable = id(o) not in non_diff and o._data.dtype.kind in "fcV"
+        if id(o) in dirty:  # an input modified in place: it takes this node as history
+            o._check_inplace()
+            o._vc[0] += 1
+            if differentiable:
+                o.grad_fn, o._output_nr, o._requires_grad = ctx, nr, True
+            results.append(o)
+            continue
+        r = _make(o._data, differentiable, ctx if differentiable else None, nr)
+        r._vc = o._vc
+        results.append(r)
+    saved = getattr(ctx, "_saved", None)
+    if saved:  # an output saved for backward is rebuilt on unpacking (no ref cycle)
+        where = {id(o): nr for nr, o in enumerate(outs) if hasattr(o, "_vc")}
+        ctx._saved = tuple(_SavedOutput(where[id(t)], t) if id(t) in where else t for t in saved)
+    return tuple(results) if multi else results[0]
+
+
+class _SavedOutput:
+    """A torch-style Function's output in ``ctx.saved_tensors``."""
+
+    __slots__ = ("nr", "_data", "_vc")
+
+    def __init__(self, nr, t):
+        self.nr, self._data, self._vc = nr, t._data, t._vc
+
+
+def _class_dicts(cls):
+    names = set()
+    for k in cls.__mro__:
+        if k is Function:
+            break
+        names.update(k.__dict__)
+    return names
+
+
+def call_ctx_backward(node, grads):
+    """Run a torch-style backward: None gradients become zeros unless the
+    Function turned materialize_grads off."""
+    if node.materialize_grads:
+        import numpy as _np
+
+        grads = [(_tensor_make[0](_np.zeros(m[0], m[1])) if g is None and m is not None else g)
+                 for g, m in zip(grads, node._output_meta)]
+    res = type(node).backward(node, *grads)
+    if type(res) is not tuple:
+        res = (res,)
+    n_in = len(node.next_functions)
+    if len(res) > n_in and all(r is None for r in res[n_in:]):
+        res = res[:n_in]
+    if len(res) != n_in:
+        raise RuntimeError(f"function {type(node).__name__}Backward returned an incorrect number "
+                           f"of gradients (expected {n_in}, got {len(res)})")
+    return tuple(None if (r is None or e is None) else r for r, e in zip(res, node.next_functions))
+
+
+def once_differentiable(backward):
+    """Decorator for a torch-style backward that is not itself differentiable:
+    it runs without recording a graph."""
+    import functools
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        prev = STATE.enabled
+        STATE.enabled = False
+        try:
+            return backward(ctx, *grads)
+        finally:
+            STATE.enabled = prev
+    return wrapper
 
 
 _FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved "
