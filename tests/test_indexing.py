@@ -456,3 +456,27 @@ def test_getitem_random_combinations(parts):
         y[_build(lib, parts)] = w
         return y
     check(setit, a, np.asarray(randn()))
+
+
+def test_setitem_value_aliases_self():
+    def f(lib, x):
+        y = x * 1
+        y[1:] = y[:-1]
+        return y
+    check_raises(f, randn(4, 3))
+
+    def f2(lib, x):
+        y = x * 1
+        y[1:] = y[:-1].clone()
+        y[0] = y[0]
+        y[:, 1] = y[:, 0]
+        return y
+    check(f2, randn(4, 3))
+
+    def g(lib, x):
+        y = x * 1
+        m = y > 0
+        y[m] = y[m] * 2
+        y[:, 0] += y[:, 1]
+        return y
+    check(g, randn(4, 3))

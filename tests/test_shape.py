@@ -883,3 +883,61 @@ def test_double_backward(op):
         res.append((g.detach().numpy().copy(), gg.detach().numpy().copy()))
     np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(res[1][1], res[0][1], rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("ashape,ishape,dim", [((3, 4), (3, 2), 1), ((3, 4), (1, 2), 1),
+                                               ((3, 1), (3, 5), 0), ((2, 3, 4), (2, 1, 2), -1),
+                                               ((3, 4), (5,), None), ((3, 4), (2, 2), None)])
+def test_take_along_dim(ashape, ishape, dim):
+    high = ashape[dim] if dim is not None else int(np.prod(ashape))
+    check(lambda lib, a, i: lib.take_along_dim(a, i, dim), randn(*ashape), ints(*ishape, high=high))
+    check(lambda lib, a, i: a.take_along_dim(i, dim=dim), randn(*ashape), ints(*ishape, high=high))
+
+
+def test_take_along_dim_errors():
+    check_raises(lambda lib, a, i: lib.take_along_dim(a, i, 1), randn(3, 4), ints(3, high=3))
+
+
+NODE_NAME_OPS = [
+    "x[0]", "x[1:]", "x[None]", "x[0, 1:]", "x[1:, 0]", "x[..., None]", "x[:]", "x[...]",
+    "x[:, 0, :]", "x[0, None]", "x[[0, 1]]", "x[x > 0]", "x[0, [1, 2]]", "x.split(1)[0]",
+    "x.split([1, 1])[0]", "x.chunk(2)[0]", "x.unbind(0)[0]", "x.tensor_split(2)[0]",
+    "x.narrow(0, 0, 1)", "x.mT", "x.squeeze()", "x.flatten()", "x.unsqueeze(0)",
+    "x.expand(2, 2, 3, 4)", "x.diagonal()", "x.reshape(-1)", "x.flip(0)", "x.roll(1)",
+    "x.repeat(1, 1, 1)", "lib.cat([x, x])", "lib.stack([x, x])",
+    "x.gather(0, lib.zeros(1, 1, 1, dtype=lib.long))", "x.masked_fill(x > 0, 1)",
+    "lib.where(x > 0, x, 0)", "x.index_select(0, lib.tensor([0]))", "x.masked_select(x > 0)",
+    "x.tril()", "x.triu()", "x.take(lib.tensor([0]))", "x[0].t()", "x.transpose(0, 1)",
+    "x.movedim(0, 1)", "x.view(-1)", "x.select(0, 1)",
+    "x.index_add(0, lib.tensor([0]), x[:1])",
+    "x.scatter_add(0, lib.zeros(1, 1, 1, dtype=lib.long), x)",
+    "x.scatter(0, lib.zeros(1, 1, 1, dtype=lib.long), x)",
+    "x.scatter(0, lib.zeros(1, 1, 1, dtype=lib.long), 1.)",
+    "x.index_fill(0, lib.tensor([0]), 1.)", "x.index_copy(0, lib.tensor([0]), x[:1])",
+    "lib.diag(x[0, 0])", "x.tile(2)", "x.unflatten(2, (2, 2))", "x.view_as(x)",
+    "x.expand_as(x)",
+]
+
+
+@pytest.mark.parametrize("expr", NODE_NAME_OPS)
+def test_node_names(expr):
+    names = []
+    for lib in LIBS:
+        x = lib.ones(2, 3, 4, requires_grad=True) * 1  # noqa: F841 - used by eval
+        names.append(eval(expr).grad_fn.name())
+    assert names[0] == names[1]
+
+
+def test_setitem_node_names():
+    for kind in ["int", "adv", "mask"]:
+        names = []
+        for lib in LIBS:
+            y = lib.ones(2, 3, requires_grad=True) * 1
+            if kind == "int":
+                y[0] = 1.0
+            elif kind == "adv":
+                y[[0]] = 1.0
+            else:
+                y[y > 0] = 1.0
+            names.append(y.grad_fn.name())
+        assert names[0] == names[1]

@@ -21,6 +21,7 @@ from . import autograd
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .autograd.grad_mode import is_inference_mode_enabled
 from . import _methods
+from ._tensor_str import get_printoptions, printoptions, set_printoptions
 from .ops.conversion import *  # noqa: F401,F403
 from .ops.creation import *  # noqa: F401,F403
 from .ops.pointwise import *  # noqa: F401,F403

@@ -48,6 +48,34 @@ class BasicIndex(Function):
         return BasicIndexBackward.apply(g, shape=self.shape, idx=self.idx)
 
 
+class SelectIndex(BasicIndex):
+    name = "SelectBackward0"
+
+
+class UnsqueezeIndex(BasicIndex):
+    name = "UnsqueezeBackward0"
+
+
+class AliasIndex(BasicIndex):
+    name = "AliasBackward0"
+
+
+def _basic_cls(basic):
+    """The class (hence torch's node name) of the last op torch applies for a
+    basic index: full slices are skipped."""
+    if basic is None:
+        return AliasIndex
+    for it in reversed(basic):
+        if it is Ellipsis or it == _FULL:
+            continue
+        if it is None:
+            return UnsqueezeIndex
+        if type(it) is slice:
+            return BasicIndex
+        return SelectIndex
+    return AliasIndex
+
+
 class BasicIndexBackward(Function):
     """Zeros of ``shape`` with ``g`` placed at the basic index ``idx``
     (also used to zero-pad a tensor)."""
@@ -143,6 +171,12 @@ class SetItem(Function):
         if self.next_functions[1] is not None:
             gv = _take_region(g, self.basic, self.adv, self.unique)
         return ga, gv
+
+
+class SetItemSlices(SetItem):
+    """``x[basic] = v``: torch names this node CopySlices."""
+
+    name = "CopySlices"
 
 
 # ------------------------------------------------------------------ parsing
@@ -344,7 +378,7 @@ def getitem(self, index):
         n = shape[0]
         if not -n <= index < n:
             raise _oob(index, 0, n)
-        return BasicIndex.apply(self, idx=(index, Ellipsis))
+        return SelectIndex.apply(self, idx=(index, Ellipsis))
     if t is slice and (index.step is None or (type(index.step) is int and index.step > 0)) \
             and self._data.ndim:
         r = BasicIndex.apply(self, idx=(index, Ellipsis))
@@ -353,7 +387,7 @@ def getitem(self, index):
         return r
     basic, adv, unique = _parse(self._data.shape, index)
     if adv is None:
-        r = BasicIndex.apply(self, idx=(Ellipsis,) if basic is None else basic)
+        r = _basic_cls(basic).apply(self, idx=(Ellipsis,) if basic is None else basic)
         if r._base is None and not r._data.size:  # an empty view is still a view
             r._set_view_of(self)
         return r
@@ -432,9 +466,30 @@ def _value_tensor(self, value, region):
     return v
 
 
+def _dense(a):
+    return a.flags.c_contiguous or a.flags.f_contiguous
+
+
+def _check_overlap(self, basic, v):
+    """torch refuses a value that partly overlaps the written region (it checks
+    only dense layouts, as here)."""
+    tgt = self._data if basic is None else self._data[basic]
+    va = v._data
+    if va.size and tgt.size and _dense(tgt) and _dense(va) and np.may_share_memory(tgt, va):
+        same = (tgt.__array_interface__["data"][0] == va.__array_interface__["data"][0]
+                and tgt.shape == va.shape and tgt.strides == va.strides)
+        if not same:
+            raise RuntimeError(
+                "unsupported operation: some elements of the input tensor and the written-to "
+                "tensor refer to a single memory location. Please clone() the tensor before "
+                "performing the operation.")
+
+
 def _put(self, basic, adv, unique, value, accumulate):
     region = _region_shape(self._data, basic, adv)
     v = _value_tensor(self, value, region)
+    if adv is None and isinstance(value, Tensor):
+        _check_overlap(self, basic, v)
     self._check_inplace()
     if not (STATE.enabled and (self._requires_grad or v._requires_grad)):
         try:
@@ -448,8 +503,8 @@ def _put(self, basic, adv, unique, value, accumulate):
             raise RuntimeError(str(e)) from None
         self._vc[0] += 1
         return self
-    return self._inplace_apply(SetItem, v, basic=basic, adv=adv, unique=unique,
-                               accumulate=accumulate)
+    return self._inplace_apply(SetItem if adv is not None else SetItemSlices, v, basic=basic,
+                               adv=adv, unique=unique, accumulate=accumulate)
 
 
 def setitem(self, index, value):

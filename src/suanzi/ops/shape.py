@@ -21,7 +21,7 @@ from ..autograd.function import Function
 from .._tensor import Size, Tensor
 from ._util import broadcast_shapes as _broadcast_shapes, promote, shape_arg, \
     to_tensor_operand, wrap_dim
-from .indexing import AdvIndex, BasicIndex, BasicIndexBackward, fill_scalar
+from .indexing import AdvIndex, BasicIndex, BasicIndexBackward, SelectIndex, fill_scalar
 
 _make = Tensor._make
 _FULL = slice(None)
@@ -34,7 +34,7 @@ __all__ = [
     "dstack", "atleast_1d", "atleast_2d", "atleast_3d", "flip", "fliplr", "flipud", "roll",
     "tile", "index_select", "gather", "scatter", "scatter_add", "masked_fill", "masked_select",
     "where", "nonzero", "argwhere", "diag", "diagonal", "tril", "triu", "take", "index_add",
-    "index_copy", "index_fill", "select",
+    "index_copy", "index_fill", "select", "take_along_dim",
 ]
 
 
@@ -214,13 +214,17 @@ def transpose(input, dim0, dim1):
     return Transpose.apply(input, d0=d0, d1=d1)
 
 
+class _T(Transpose):
+    name = "TBackward0"
+
+
 def t(input):
     n = input._data.ndim
     if n > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {n}D")
     if n < 2:
         return View.apply(input, shape=input._data.shape)
-    return Transpose.apply(input, d0=0, d1=1)
+    return _T.apply(input, d0=0, d1=1)
 
 
 class Permute(Function):
@@ -248,7 +252,7 @@ def permute(input, *dims):
     return Permute.apply(input, dims=tuple(w))
 
 
-def _T(self):
+def _T_prop(self):
     n = self._data.ndim
     if n != 2:
         import warnings
@@ -481,7 +485,7 @@ def select(input, dim, index):
     if not -n <= i < n:
         raise IndexError(f"select(): index {i} out of range for tensor of size {list(shape)} at "
                          f"dimension {d}")
-    return BasicIndex.apply(input, idx=(_FULL,) * d + (i, Ellipsis))
+    return SelectIndex.apply(input, idx=(_FULL,) * d + (i, Ellipsis))
 
 
 class Pieces(Function):
@@ -516,14 +520,26 @@ class PiecesBackward(Function):
         return Pieces.apply(gg, idxs=self.idxs)
 
 
-def _split_sizes(input, sizes, d):
+class _Unbind(Pieces):
+    name = "UnbindBackward0"
+
+
+class _SplitWithSizes(Pieces):
+    name = "SplitWithSizesBackward0"
+
+
+class _TensorSplit(Pieces):
+    name = "SliceBackward0"
+
+
+def _split_sizes(input, sizes, d, cls=Pieces):
     idxs = []
     pre = (_FULL,) * d
     o = 0
     for s in sizes:
         idxs.append(pre + (slice(o, o + s), Ellipsis))
         o += s
-    return Pieces.apply(input, idxs=idxs)
+    return cls.apply(input, idxs=idxs)
 
 
 def unbind(input, dim=0):
@@ -534,7 +550,7 @@ def unbind(input, dim=0):
     if shape[d] == 0:
         return ()
     pre = (_FULL,) * d
-    return Pieces.apply(input, idxs=[pre + (i, Ellipsis) for i in range(shape[d])])
+    return _Unbind.apply(input, idxs=[pre + (i, Ellipsis) for i in range(shape[d])])
 
 
 def split(tensor, split_size_or_sections, dim=0):
@@ -553,7 +569,7 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
                                f"(input tensor's size at dimension {d}), but got "
                                f"split_sizes={sizes}")
-        return _split_sizes(tensor, sizes, d)
+        return _split_sizes(tensor, sizes, d, _SplitWithSizes)
     s = s.__index__()
     if s < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={s}")
@@ -601,13 +617,13 @@ def tensor_split(input, indices_or_sections, dim=0):
     if isinstance(ios, (list, tuple)):
         bounds = [0] + [int(i) for i in ios] + [None]
         idxs = [pre + (slice(a, b), Ellipsis) for a, b in zip(bounds[:-1], bounds[1:])]
-        return Pieces.apply(input, idxs=idxs)
+        return _TensorSplit.apply(input, idxs=idxs)
     k = ios.__index__()
     if k <= 0:
         raise RuntimeError(f"number of sections must be larger than 0, got {k}")
     q, r = divmod(n, k)
     sizes = [q + 1] * r + [q] * (k - r)
-    return _split_sizes(input, sizes, d)
+    return _split_sizes(input, sizes, d, _TensorSplit)
 
 
 # ------------------------------------------------------------------ cat / stack
@@ -1107,7 +1123,15 @@ def take(input, index):
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} "
                          "elements.")
     flat = reshape(input, -1)
-    return AdvIndex.apply(flat, idx=(idx,))
+    return _Take.apply(flat, idx=(idx,))
+
+
+class _Take(AdvIndex):
+    name = "TakeBackward0"
+
+
+class _MaskedSelect(AdvIndex):
+    name = "MaskedSelectBackward0"
 
 
 # ------------------------------------------------------------------ gather / scatter
@@ -1175,6 +1199,30 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     return Gather.apply(input, idx=idx, dim=d)
 
 
+def take_along_dim(input, indices, dim=None, *, out=None):
+    if dim is None:
+        return gather(reshape(input, -1), 0, reshape(indices, -1))
+    n = input._data.ndim
+    d = wrap_dim(dim, n)
+    if indices._data.ndim != n:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same "
+                           f"number of dimensions, but got {n} dimensions for input, and "
+                           f"{indices._data.ndim} dimensions for indices")
+    if indices._data.dtype.kind not in "iu":
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{indices.dtype}")
+    a, b = list(input._data.shape), list(indices._data.shape)
+    a[d] = b[d] = 1
+    bs = list(_broadcast_shapes(a, b))
+    sa, sb = bs[:], bs[:]
+    sa[d], sb[d] = input._data.shape[d], indices._data.shape[d]
+    x = input if tuple(sa) == input._data.shape else expand(input, sa)
+    i = indices if tuple(sb) == indices._data.shape else expand(indices, sb)
+    if i._data.dtype != np.int64:
+        i = _make(i._data.astype(np.int64))
+    return gather(x, d, i)
+
+
 def _src_region(src, idx):
     """The part of ``src`` that the index covers (src may be larger)."""
     if src.ndim == 0:
@@ -1240,6 +1288,10 @@ class Scatter(Function):
         return ga, gs
 
 
+class _ScatterValue(Scatter):
+    name = "ScatterBackward1"
+
+
 class _ScatterReduce(Scatter):
     name = "ScatterBackward1"
 
@@ -1269,13 +1321,13 @@ def _scatter_args(self, dim, index, src, value, reduce, op):
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     idx, d, s, v = _scatter_args(input, dim, index, src, value, reduce, "scatter")
-    cls = _ScatterReduce if reduce is not None else Scatter
+    cls = _ScatterReduce if reduce is not None else Scatter if s is not None else _ScatterValue
     return cls.apply(input, s, idx=idx, dim=d, value=v, reduce=reduce)
 
 
 def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
     idx, d, s, v = _scatter_args(self, dim, index, src, value, reduce, "scatter_")
-    cls = _ScatterReduce if reduce is not None else Scatter
+    cls = _ScatterReduce if reduce is not None else Scatter if s is not None else _ScatterValue
     return self._inplace_apply(cls, s, idx=idx, dim=d, value=v, reduce=reduce)
 
 
@@ -1356,7 +1408,7 @@ def masked_select(input, mask):
     if x._data.ndim == 0:
         x = View.apply(x, shape=(1,))
         m = m.reshape(1)
-    return AdvIndex.apply(x, idx=(m,), unique=True)
+    return _MaskedSelect.apply(x, idx=(m,), unique=True)
 
 
 class Where(Function):
@@ -1454,6 +1506,10 @@ class DiagonalBackward(Function):
         return Diagonal.apply(gg, offset=o, d1=d1, d2=d2)
 
 
+class _DiagEmbed(DiagonalBackward):
+    name = "DiagEmbedBackward0"
+
+
 def diagonal(input, offset=0, dim1=0, dim2=1):
     n = input._data.ndim
     d1, d2 = wrap_dim(dim1, n), wrap_dim(dim2, n)
@@ -1467,7 +1523,7 @@ def diag(input, diagonal=0):
     k = int(diagonal)
     if n == 1:
         m = input._data.shape[0] + abs(k)
-        return DiagonalBackward.apply(input, shape=(m, m), args=(k, 0, 1))
+        return _DiagEmbed.apply(input, shape=(m, m), args=(k, 0, 1))
     if n == 2:
         return Diagonal.apply(input, offset=k, d1=0, d2=1).clone()
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {n}D")
@@ -1482,6 +1538,10 @@ class Tril(Function):
         return Tril.apply(g, k=self.k, upper=self.upper)
 
 
+class _Triu(Tril):
+    name = "TriuBackward0"
+
+
 def tril(input, diagonal=0, *, out=None):
     if input._data.ndim < 2:
         raise RuntimeError("tril: input tensor must have at least 2 dimensions")
@@ -1491,7 +1551,7 @@ def tril(input, diagonal=0, *, out=None):
 def triu(input, diagonal=0, *, out=None):
     if input._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    return Tril.apply(input, k=int(diagonal), upper=True)
+    return _Triu.apply(input, k=int(diagonal), upper=True)
 
 
 def tril_(self, diagonal=0):
@@ -1503,7 +1563,7 @@ def tril_(self, diagonal=0):
 def triu_(self, diagonal=0):
     if self._data.ndim < 2:
         raise RuntimeError("triu: input tensor must have at least 2 dimensions")
-    return self._inplace_apply(Tril, k=int(diagonal), upper=True)
+    return self._inplace_apply(_Triu, k=int(diagonal), upper=True)
 
 
 METHODS = {
@@ -1511,14 +1571,14 @@ METHODS = {
     "expand": expand, "expand_as": expand_as, "broadcast_to": broadcast_to,
     "transpose": transpose, "swapaxes": swapaxes, "swapdims": swapdims, "t": t,
     "permute": permute, "movedim": movedim, "moveaxis": moveaxis,
-    "T": property(_T), "mT": property(_mT), "mH": property(_mH), "H": property(_H),
+    "T": property(_T_prop), "mT": property(_mT), "mH": property(_mH), "H": property(_H),
     "squeeze": squeeze, "unsqueeze": unsqueeze, "flatten": flatten, "unflatten": unflatten,
     "narrow": narrow, "select": select, "unbind": unbind, "split": split,
     "tensor_split": tensor_split, "chunk": chunk, "flip": flip, "fliplr": fliplr,
     "flipud": flipud, "roll": roll, "repeat": repeat, "tile": tile,
     "index_select": index_select, "index_add": index_add, "index_add_": index_add_,
     "index_copy": index_copy, "index_copy_": index_copy_, "index_fill": index_fill,
-    "index_fill_": index_fill_, "take": take, "gather": gather, "scatter": scatter,
+    "index_fill_": index_fill_, "take": take, "take_along_dim": take_along_dim, "gather": gather, "scatter": scatter,
     "scatter_": scatter_, "scatter_add": scatter_add, "scatter_add_": scatter_add_,
     "masked_fill": masked_fill, "masked_fill_": masked_fill_, "masked_select": masked_select,
     "where": _where_method, "nonzero": nonzero, "argwhere": argwhere, "diag": diag,
