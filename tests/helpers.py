@@ -18,9 +18,11 @@ RNG = np.random.default_rng(0)
 
 
 def randn(*shape, dtype=np.float32, low=None, high=None):
+    # np.asarray: with no shape NumPy returns a scalar, and check() would
+    # pass it through as a number instead of making a 0-d tensor of it
     if low is not None:
-        return RNG.uniform(low, high, size=shape).astype(dtype)
-    return RNG.standard_normal(shape).astype(dtype)
+        return np.asarray(RNG.uniform(low, high, size=shape).astype(dtype))
+    return np.asarray(RNG.standard_normal(shape).astype(dtype))
 
 
 def to_torch(a, requires_grad=False):
