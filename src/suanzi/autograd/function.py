@@ -40,14 +40,34 @@ from .grad_mode import STATE
 _tensor_make = [None]
 
 
+_new = object.__new__
+
+
+def _edge(t):
+    """The graph edge a gradient for input ``t`` flows into (None: no grad)."""
+    if t is None:
+        return None
+    if t._base is None:  # not a view: no stale-view refresh to consider
+        fn = t.grad_fn
+        if fn is not None:
+            return (fn, t._output_nr)
+        if not t._requires_grad:
+            return None
+    elif not t.requires_grad:
+        return None
+    return t._grad_edge()
+
+
 class Function:
     save_inputs: tuple = ()
     save_output: bool = False
     once_differentiable: bool = False
-    #: the output may share memory with input 0 (view ops); checked per call
-    may_be_view: bool = False
+    #: the output may share memory with input 0 (view ops): checked per call;
+    #: "always" for ops whose output is a view by construction (no check)
+    may_be_view = False
     name: str = "Function"
     _ctx_style = False
+    requires_grad = False  # set on the node when the graph is recorded
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -75,52 +95,89 @@ class Function:
         if cls._ctx_style:
             return _apply_ctx_style(cls, inputs, params)
         _make = _tensor_make[0]
-        fn = cls.__new__(cls)
+        fn = _new(cls)
         needs_grad = False
         if STATE.enabled:
             for t in inputs:
-                if t is not None and t.requires_grad:
-                    needs_grad = True
+                # _requires_grad first: the property is only needed for views
+                if t is not None and (t._requires_grad or (
+                        t._base is not None and t.requires_grad)):
+                    needs_grad = fn.requires_grad = True  # forward may skip saving if False
                     break
-        fn.requires_grad = needs_grad
-        arrays = [None if t is None else t._data for t in inputs]
-        out = fn.forward(*arrays, **params)
-
-        multi = type(out) is tuple
-        outs = out if multi else (out,)
-        results = []
-        if needs_grad:
-            fn.next_functions = tuple(None if t is None or not t.requires_grad
-                                      else t._grad_edge() for t in inputs)
-            fn._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
-                                   for t in inputs)
-            if cls.save_inputs:
-                saved = tuple(inputs[i] for i in cls.save_inputs)
-                fn._saved = saved
-                fn._saved_versions = tuple(None if t is None else t._vc[0] for t in saved)
-            fn.n_outputs = len(outs)
-            for nr, a in enumerate(outs):
-                if type(a) is not np.ndarray:
-                    a = np.asarray(a)
-                if a.dtype.kind in "fcV":  # floating (V: bfloat16) outputs carry grad
-                    results.append(_make(a, True, fn, nr))
-                else:
-                    results.append(_make(a))
+        n_in = len(inputs)
+        if n_in == 1:
+            out = fn.forward(inputs[0]._data, **params)
+        elif n_in == 2 and inputs[0] is not None and inputs[1] is not None:
+            out = fn.forward(inputs[0]._data, inputs[1]._data, **params)
         else:
-            for a in outs:
-                if type(a) is not np.ndarray:
-                    a = np.asarray(a)
-                results.append(_make(a))
+            out = fn.forward(*[None if t is None else t._data for t in inputs], **params)
 
+        if not needs_grad:  # the hot path: no graph to record
+            if type(out) is not tuple:
+                if type(out) is not np.ndarray:
+                    out = np.asarray(out)
+                r = _make(out)
+                if cls.may_be_view and (cls.may_be_view == "always" or np.may_share_memory(
+                        out, inputs[0]._data)):
+                    r._set_view_of(inputs[0])
+                return r
+            results = tuple(_make(a if type(a) is np.ndarray else np.asarray(a)) for a in out)
+            if cls.may_be_view:
+                src = inputs[0]
+                for r in results:
+                    if np.may_share_memory(r._data, src._data):
+                        r._set_view_of(src)
+            return results
+
+        # recording the node; unrolled for one and two inputs (most ops)
+        if n_in == 1:
+            t = inputs[0]
+            fn.next_functions = (_edge(t),)
+            fn._input_meta = ((t._data.shape, t._data.dtype),)
+        elif n_in == 2 and inputs[0] is not None and inputs[1] is not None:
+            t, u = inputs
+            fn.next_functions = (_edge(t), _edge(u))
+            fn._input_meta = ((t._data.shape, t._data.dtype), (u._data.shape, u._data.dtype))
+        else:
+            fn.next_functions = tuple([_edge(t) for t in inputs])
+            fn._input_meta = tuple([None if t is None else (t._data.shape, t._data.dtype)
+                                    for t in inputs])
+        save = cls.save_inputs
+        if save:
+            if save == (0, 1):
+                saved = fn._saved = (inputs[0], inputs[1])
+                fn._saved_versions = (inputs[0]._vc[0], inputs[1]._vc[0])
+            else:
+                saved = fn._saved = tuple([inputs[i] for i in save])
+                fn._saved_versions = tuple([None if t is None else t._vc[0] for t in saved])
+
+        if type(out) is not tuple:
+            if type(out) is not np.ndarray:
+                out = np.asarray(out)
+            fn.n_outputs = 1
+            # floating (V: bfloat16) outputs carry grad
+            r = _make(out, True, fn, 0) if out.dtype.kind in "fcV" else _make(out)
+            if cls.may_be_view and (cls.may_be_view == "always" or np.may_share_memory(
+                    out, inputs[0]._data)):
+                r._set_view_of(inputs[0])
+            if cls.save_output:
+                fn._saved_out = (out, r._vc, r._vc[0])
+            return r
+        fn.n_outputs = len(out)
+        results = []
+        for nr, a in enumerate(out):
+            if type(a) is not np.ndarray:
+                a = np.asarray(a)
+            results.append(_make(a, True, fn, nr) if a.dtype.kind in "fcV" else _make(a))
         if cls.may_be_view:
             src = inputs[0]
             for r in results:
                 if np.may_share_memory(r._data, src._data):
                     r._set_view_of(src)
-        if needs_grad and cls.save_output:
+        if cls.save_output:
             r = results[0]
             fn._saved_out = (r._data, r._vc, r._vc[0])
-        return tuple(results) if multi else results[0]
+        return tuple(results)
 
     # ----------------------------------------------------------- saved data
     @property

@@ -36,7 +36,7 @@ _FULL = slice(None)
 class BasicIndex(Function):
     """``a[idx]`` for a basic index (ints, slices, None, Ellipsis): a view."""
 
-    may_be_view = True
+    may_be_view = "always"  # basic indexing (with a trailing Ellipsis) never copies
     name = "SliceBackward0"
 
     def forward(self, a, idx):

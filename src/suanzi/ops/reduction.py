@@ -220,7 +220,7 @@ _add_reduce = np.add.reduce
 class Sum(Function):
     def forward(self, a, axes, keepdim, dtype):
         self.shape, self.axes, self.keepdim = a.shape, axes, keepdim
-        if dtype.kind == "V" or dtype == np.float16:
+        if dtype.kind == "V" or dtype.char == "e":  # bf16/fp16 accumulate in fp32
             return np.asarray(_add_reduce(a, axis=axes, keepdims=keepdim,
                                           dtype=np.float32)).astype(dtype)
         if a.dtype.kind == "V":
@@ -240,7 +240,9 @@ def _sum_dtype(input, dtype):
     return k
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None):
+    if axis is not None and dim is None:  # torch's NumPy-style alias (np.sum(t) uses it)
+        dim = axis
     a = input._data
     if dtype is None:
         dt = a.dtype

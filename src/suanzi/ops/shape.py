@@ -15,6 +15,7 @@ import numbers
 from math import prod as _prod
 
 import numpy as np
+from math import prod as _prod
 
 from .. import _dtype as D
 from ..autograd.function import Function
@@ -123,10 +124,12 @@ def _infer_shape(shape, numel):
 
 
 class View(Function):
-    may_be_view = True
+    may_be_view = "always"
 
     def forward(self, a, shape):
         self.in_shape = a.shape
+        if a.flags.c_contiguous:  # always viewable; ndarray.reshape is 6x cheaper
+            return a.reshape(shape)
         try:
             return np.reshape(a, shape, copy=False)
         except ValueError:
@@ -169,6 +172,11 @@ class _ViewDtype(Function):
 
 
 def view(self, *shape):
+    if len(shape) > 1 or (shape and type(shape[0]) is tuple):  # fast path: known sizes, all Python ints
+        sizes = shape if len(shape) > 1 else shape[0]
+        n = _prod(sizes)  # an int only when every size is one (floats/tensors go below)
+        if type(n) is int and n == self._data.size and min(sizes, default=0) >= 0:
+            return View.apply(self, shape=sizes)
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int, np.integer, Tensor)) \
             and shape[0] is not None:
         dt = D.to_dtype(shape[0])
