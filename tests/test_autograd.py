@@ -1129,3 +1129,22 @@ class TestGradcheck:
         assert issubclass(GradcheckError, RuntimeError)
         assert callable(suanzi.autograd.gradcheck)
         assert callable(suanzi.autograd.gradgradcheck)
+
+
+def test_next_functions_torch_form_for_inputs_without_grad():
+    def names(lib):
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        y = lib.tensor([3.0, 4.0])
+        z = (x * y + y).exp()
+        out = []
+        stack = [z.grad_fn]
+        while stack:
+            node = stack.pop()
+            row = []
+            for fn, nr in node.next_functions:
+                row.append((None if fn is None else fn.name(), nr))
+                if fn is not None:
+                    stack.append(fn)
+            out.append((node.name(), row))
+        return out
+    assert names(suanzi) == names(torch)

@@ -371,7 +371,7 @@ class Tensor:
             return
         node = _AsStrided()
         node.requires_grad = True
-        node.next_functions = (base._grad_edge(),)
+        node._next = (base._grad_edge(),)
         node._input_meta = ((base._data.shape, base._data.dtype),)
         node.n_outputs = 1
         node.layout = _Layout(base._data, self)
@@ -460,7 +460,7 @@ class Tensor:
         # replaced by ``out`` — a CopySlices node, as in torch.
         node = _CopySlices()
         node.requires_grad = True
-        node.next_functions = (base._grad_edge() if base._requires_grad else None,
+        node._next = (base._grad_edge() if base._requires_grad else None,
                                out._grad_edge() if out._requires_grad else None)
         node._input_meta = ((base._data.shape, base._data.dtype),
                             (out._data.shape, out._data.dtype))

@@ -66,7 +66,7 @@ def _delayed(r, node, grads):
             edges.append(g._grad_edge())
             meta.append((g._data.shape, g._data.dtype))
     if _kept_arrays(node):  # no saved data (a linear node): no hidden dependence
-        for e, m in zip(node.next_functions, node._input_meta):
+        for e, m in zip(node._next, node._input_meta):
             if e is not None:
                 edges.append(e)
                 meta.append(m)
@@ -75,7 +75,7 @@ def _delayed(r, node, grads):
     d = _DelayedError.__new__(_DelayedError)
     d.op = node.name
     d.requires_grad = True
-    d.next_functions = tuple(edges)
+    d._next = tuple(edges)
     d._input_meta = tuple(meta)
     d.n_outputs = 1
     return Tensor._make(r._data, True, d, 0)
@@ -106,7 +106,7 @@ def _call_backward(node, grads, create_graph):
         res = node.backward(*grads)
         if type(res) is not tuple:
             res = (res,)
-    n_in = len(node.next_functions)
+    n_in = len(node._next)
     if len(res) != n_in:
         raise RuntimeError(f"{node.name} returned {len(res)} gradients for {n_in} inputs")
     hooks = node.__dict__.get("_node_hooks")
@@ -197,7 +197,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             stack.append(node)
     while stack:
         node = stack.pop()
-        for e in node.next_functions:
+        for e in node._next:
             if e is not None:
                 nxt = e[0]
                 deps[nxt] = deps.get(nxt, 0) + 1
@@ -259,12 +259,12 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 continue
 
             if all(g is None for g in grads):
-                in_grads = (None,) * len(node.next_functions)
+                in_grads = (None,) * len(node._next)
             else:
                 in_grads = _call_backward(node, grads, create_graph)
             if not retain_graph:
                 node._release()
-            for e, g, meta in zip(node.next_functions, in_grads, node._input_meta):
+            for e, g, meta in zip(node._next, in_grads, node._input_meta):
                 if e is None:
                     continue
                 nxt, nr = e

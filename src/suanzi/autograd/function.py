@@ -41,6 +41,7 @@ _tensor_make = [None]
 
 
 _new = object.__new__
+_NO_EDGE = (None, 0)
 
 
 def _edge(t):
@@ -132,14 +133,14 @@ class Function:
         # recording the node; unrolled for one and two inputs (most ops)
         if n_in == 1:
             t = inputs[0]
-            fn.next_functions = (_edge(t),)
+            fn._next = (_edge(t),)
             fn._input_meta = ((t._data.shape, t._data.dtype),)
         elif n_in == 2 and inputs[0] is not None and inputs[1] is not None:
             t, u = inputs
-            fn.next_functions = (_edge(t), _edge(u))
+            fn._next = (_edge(t), _edge(u))
             fn._input_meta = ((t._data.shape, t._data.dtype), (u._data.shape, u._data.dtype))
         else:
-            fn.next_functions = tuple([_edge(t) for t in inputs])
+            fn._next = tuple([_edge(t) for t in inputs])
             fn._input_meta = tuple([None if t is None else (t._data.shape, t._data.dtype)
                                     for t in inputs])
         save = cls.save_inputs
@@ -178,6 +179,17 @@ class Function:
             r = results[0]
             fn._saved_out = (r._data, r._vc, r._vc[0])
         return tuple(results)
+
+    # ----------------------------------------------------------- graph
+    @property
+    def next_functions(self):
+        """torch's form: one ``(node, output_nr)`` per input, ``(None, 0)``
+        for an input that needs no gradient."""
+        return tuple(_NO_EDGE if e is None else e for e in self.__dict__.get("_next", ()))
+
+    @property
+    def needs_input_grad(self):
+        return tuple(e is not None for e in self._next)
 
     # ----------------------------------------------------------- saved data
     @property
@@ -271,8 +283,9 @@ def _apply_ctx_style(cls, args, kwargs):
     _make = _tensor_make[0]
     ctx = cls.__new__(cls)
     tensors = [a if hasattr(a, "_vc") else None for a in args]
-    ctx.needs_input_grad = tuple(t is not None and t.requires_grad for t in tensors)
-    needs_grad = STATE.enabled and any(ctx.needs_input_grad)
+    # edges first: ctx.needs_input_grad (read from them) is used inside forward
+    ctx._next = tuple(_edge(t) for t in tensors) if STATE.enabled else (None,) * len(tensors)
+    needs_grad = any(e is not None for e in ctx._next)
     prev = STATE.enabled
     STATE.enabled = False
     try:
@@ -288,8 +301,6 @@ def _apply_ctx_style(cls, args, kwargs):
     multi = type(out) is tuple
     outs = out if multi else (out,)
     ctx.requires_grad = True
-    ctx.next_functions = tuple(None if t is None or not t.requires_grad else t._grad_edge()
-                               for t in tensors)
     ctx._input_meta = tuple(None if t is None else (t._data.shape, t._data.dtype)
                             for t in tensors)
     ctx.n_outputs = len(outs)
@@ -349,13 +360,13 @@ def call_ctx_backward(node, grads):
     res = type(node).backward(node, *grads)
     if type(res) is not tuple:
         res = (res,)
-    n_in = len(node.next_functions)
+    n_in = len(node._next)
     if len(res) > n_in and all(r is None for r in res[n_in:]):
         res = res[:n_in]
     if len(res) != n_in:
         raise RuntimeError(f"function {type(node).__name__}Backward returned an incorrect number "
                            f"of gradients (expected {n_in}, got {len(res)})")
-    return tuple(None if (r is None or e is None) else r for r, e in zip(res, node.next_functions))
+    return tuple(None if (r is None or e is None) else r for r, e in zip(res, node._next))
 
 
 def once_differentiable(backward):
@@ -393,7 +404,7 @@ _TORCH_NODE_NAMES = {"AccumulateGrad": "torch::autograd::AccumulateGrad",
                      "CopySlices": "torch::autograd::CopySlices"}
 Function.name = _NodeName(Function.name)
 
-_KEEP = frozenset(("next_functions", "_input_meta", "n_outputs", "requires_grad",
+_KEEP = frozenset(("_next", "_input_meta", "n_outputs", "requires_grad",
                    "_tensor_hooks", "_retain", "_node_hooks", "_freed"))
 
 
@@ -410,7 +421,8 @@ class AccumulateGrad:
     """The sink node of a leaf that requires grad: adds into ``leaf.grad``."""
 
     name = _NodeName("AccumulateGrad")
-    next_functions = ()
+    next_functions = _next = ()
+    _ctx_style = False
     n_outputs = 1
     once_differentiable = False
 

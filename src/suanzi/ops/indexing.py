@@ -162,13 +162,13 @@ class SetItem(Function):
 
     def backward(self, g):
         ga = gv = None
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             if self.accumulate:
                 ga = g
             else:
                 ga = SetItem.apply(g, _make(np.zeros((), g._data.dtype)), basic=self.basic,
                                    adv=self.adv, unique=self.unique)
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gv = _take_region(g, self.basic, self.adv, self.unique)
         return ga, gv
 

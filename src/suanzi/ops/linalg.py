@@ -94,7 +94,7 @@ class MatMul(Function):
         else:
             g1 = g
         ga = gb = None
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             if a1._data.ndim == 2 and b1._data.ndim > 2 and g1._data.ndim > 2:
                 # sum over the batch inside the product: (n, B·p) @ (B·p, k)
                 ga = _batch_fold(g1, b1)
@@ -102,7 +102,7 @@ class MatMul(Function):
                 ga = matmul(g1, _mT(b1))
             if an == 1:
                 ga = ga.reshape(ga._data.shape[:-2] + (ga._data.shape[-1],))
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             if b1._data.ndim == 2 and a1._data.ndim > 2:
                 # the common linear-layer case: fold the batch into the rows
                 k = a1._data.shape[-1]
@@ -403,7 +403,7 @@ class Einsum(Function):
         subs, out_sub, sizes = self.subs, self.out_sub, self.sizes
         grads = []
         for i, sub in enumerate(subs):
-            if self.next_functions[i] is None:
+            if not self.needs_input_grad[i]:
                 grads.append(None)
                 continue
             others = [ops[j] for j in range(len(ops)) if j != i]

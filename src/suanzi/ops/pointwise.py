@@ -211,8 +211,8 @@ class _Where(Function):
     def backward(self, g):
         c = self.cond
         z = _zeros(g)
-        ga = _Where.apply(g, z, cond=c) if self.next_functions[0] is not None else None
-        gb = _Where.apply(z, g, cond=c) if self.next_functions[1] is not None else None
+        ga = _Where.apply(g, z, cond=c) if self.needs_input_grad[0] else None
+        gb = _Where.apply(z, g, cond=c) if self.needs_input_grad[1] else None
         return ga, gb
 
 
@@ -266,7 +266,7 @@ class _ZeroGrad(Function):
 
     def backward(self, g):
         z = _zeros(g)
-        return (z,) * len(self.next_functions)
+        return (z,) * len(self._next)
 
 
 def _inplace_binary(fn_cls, self, other, name, **params):
@@ -338,7 +338,7 @@ class Mul(Function):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        nf = self.next_functions
+        nf = self._next
         return (g * b if nf[0] is not None else None), (g * a if nf[1] is not None else None)
 
 
@@ -351,7 +351,7 @@ class Div(Function):
     def backward(self, g):
         a, b = self.saved_tensors
         gb = None
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gb = -g * a / (b * b)
         return g / b, gb
 
@@ -582,7 +582,7 @@ class Remainder(Function):
     def backward(self, g):
         a, b = self.saved_tensors
         gb = None
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gb = -g * div(a, b, rounding_mode="floor")
         return g, gb
 
@@ -598,7 +598,7 @@ class Fmod(Function):
     def backward(self, g):
         a, b = self.saved_tensors
         gb = None
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gb = -g * div(a, b, rounding_mode="trunc")
         return g, gb
 
@@ -676,10 +676,10 @@ class PowTensor(Function):
         a, e, out = self.saved_tensors
         ga = ge = None
         ad, ed = a._data, e._data
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             ga = _Where.apply(_zeros(g), g * (e * pow(a, e - 1)),
                               cond=np.broadcast_to(ed == 0, g._data.shape))
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             cond = np.broadcast_to((ad == 0) & (ed >= 0), g._data.shape)
             ge = g * _Where.apply(_make(np.zeros((), g._data.dtype)), out * log(a), cond=cond)
         return ga, ge
@@ -1327,7 +1327,7 @@ class Atan2(Function):
     def backward(self, g):
         a, b = self.saved_tensors
         inv = reciprocal(a * a + b * b)
-        nf = self.next_functions
+        nf = self._next
         return (g * (b * inv) if nf[0] is not None else None,
                 g * (-a * inv) if nf[1] is not None else None)
 
@@ -1341,7 +1341,7 @@ class Hypot(Function):
 
     def backward(self, g):
         a, b, out = self.saved_tensors
-        nf = self.next_functions
+        nf = self._next
         return (g * (a / out) if nf[0] is not None else None,
                 g * (b / out) if nf[1] is not None else None)
 
@@ -1354,7 +1354,7 @@ class LogAddExp(Function):
 
     def backward(self, g):
         a, b = self.saved_tensors
-        nf = self.next_functions
+        nf = self._next
         return (g / (exp(b - a) + 1) if nf[0] is not None else None,
                 g / (exp(a - b) + 1) if nf[1] is not None else None)
 
@@ -1370,7 +1370,7 @@ class Copysign(Function):
         a, out = self.saved_tensors
         ratio = _Where.apply(_make(np.zeros((), out._data.dtype)), out / a,
                              cond=np.broadcast_to(a._data == 0, out._data.shape))
-        return g * ratio, _zeros(g) if self.next_functions[1] is not None else None
+        return g * ratio, _zeros(g) if self.needs_input_grad[1] else None
 
 
 def atan2(input, other, *, out=None):
@@ -1424,7 +1424,7 @@ class _MaxMin(Function):
         return out
 
     def backward(self, g):
-        nf = self.next_functions
+        nf = self._next
         return (g * _make(self.wa) if nf[0] is not None else None,
                 g * _make(self.wb) if nf[1] is not None else None)
 
@@ -1451,7 +1451,7 @@ class _FMaxMin(Function):
         return out
 
     def backward(self, g):
-        nf = self.next_functions
+        nf = self._next
         k = self.keep_a
         return (_mask(g, k) if nf[0] is not None else None,
                 _mask(g, ~k) if nf[1] is not None else None)
@@ -1549,7 +1549,7 @@ class ClampTensor(Function):
         return out
 
     def backward(self, g):
-        nf = self.next_functions
+        nf = self._next
         return (_mask(g, self.m_self) if nf[0] is not None else None,
                 _mask(g, self.m_lo) if nf[1] is not None else None,
                 _mask(g, self.m_hi) if nf[2] is not None else None)
@@ -1602,7 +1602,7 @@ class Lerp(Function):
 
     def backward(self, g):
         a, b, w = self.saved_tensors
-        nf = self.next_functions
+        nf = self._next
         return (g * (1 - w) if nf[0] is not None else None,
                 g * w if nf[1] is not None else None,
                 g * (b - a) if nf[2] is not None else None)
@@ -1875,8 +1875,8 @@ class Fill(Function):
         return np.full(a.shape, v, dtype=a.dtype)
 
     def backward(self, g):
-        return (_zeros(g) if self.next_functions[0] is not None else None,
-                g if self.next_functions[1] is not None else None)
+        return (_zeros(g) if self.needs_input_grad[0] else None,
+                g if self.needs_input_grad[1] else None)
 
 
 def _fill_value_array(self, value):

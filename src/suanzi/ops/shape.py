@@ -954,7 +954,7 @@ class IndexAdd(Function):
 
     def backward(self, g):
         gs = None
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gs = IndexSelect.apply(g, idx=self.idx, dim=self.dim)
             if self.alpha != 1:
                 gs = gs * self.alpha
@@ -1041,9 +1041,9 @@ class IndexCopy(Function):
 
     def backward(self, g):
         ga = gs = None
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             ga = IndexCopy.apply(g, None, idx=self.idx, dim=self.dim, value=0)
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gs = IndexSelect.apply(g, idx=self.idx, dim=self.dim)
         return ga, gs
 
@@ -1085,9 +1085,9 @@ class IndexFill(Function):
 
     def backward(self, g):
         ga = gv = None
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             ga = IndexCopy.apply(g, None, idx=self.idx, dim=self.dim, value=0)
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gv = IndexSelect.apply(g, idx=self.idx, dim=self.dim).sum()
         return ga, gv
 
@@ -1254,7 +1254,7 @@ class ScatterAdd(Function):
 
     def backward(self, g):
         gs = None
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gs = _pad_to(Gather.apply(g, idx=self.idx, dim=self.dim), self.src_shape)
         return g, gs
 
@@ -1289,9 +1289,9 @@ class Scatter(Function):
 
     def backward(self, g):
         ga = gs = None
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             ga = Scatter.apply(g, None, idx=self.idx, dim=self.dim, value=0)
-        if self.src_shape is not None and self.next_functions[1] is not None:
+        if self.src_shape is not None and self.needs_input_grad[1]:
             gs = _pad_to(Gather.apply(g, idx=self.idx, dim=self.dim), self.src_shape)
         return ga, gs
 
@@ -1377,9 +1377,9 @@ class MaskedFill(Function):
     def backward(self, g):
         ga = gv = None
         zero = _make(np.zeros((), g._data.dtype))
-        if self.next_functions[0] is not None:
+        if self.needs_input_grad[0]:
             ga = MaskedFill.apply(g, zero, mask=self.mask)
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             gv = MaskedFill.apply(g, zero, mask=~self.mask).sum()
         return ga, gv
 
@@ -1430,9 +1430,9 @@ class Where(Function):
         ga = gb = None
         zero = _make(np.zeros((), g._data.dtype))
         cond = _make(self.c)
-        if self.next_functions[1] is not None:
+        if self.needs_input_grad[1]:
             ga = Where.apply(cond, g, zero)
-        if self.next_functions[2] is not None:
+        if self.needs_input_grad[2]:
             gb = Where.apply(cond, zero, g)
         return None, ga, gb
 
