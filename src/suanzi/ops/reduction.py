@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype as D
-from ..autograd.function import Function
+from ..autograd.function import Function, _NodeName
 from .._tensor import Tensor
 from ._util import wrap_dim, wrap_dims
 
@@ -231,6 +231,10 @@ class Sum(Function):
         return _restore_dims(g, self.shape, self.axes, self.keepdim)
 
 
+class SumDim(Sum):
+    name = "SumBackward1"  # torch's name for sum over given dims
+
+
 def _sum_dtype(input, dtype):
     if dtype is not None:
         return D.to_dtype(dtype).np
@@ -251,7 +255,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None, axis=None):
     else:
         dt = D.to_dtype(dtype).np
     axes = tuple(range(a.ndim)) if dim is None else _axes(dim, a.ndim)
-    return Sum.apply(input, axes=axes, keepdim=bool(keepdim), dtype=dt)
+    return (Sum if dim is None else SumDim).apply(input, axes=axes, keepdim=bool(keepdim),
+                                                  dtype=dt)
 
 
 _INT64 = np.dtype(np.int64)
@@ -317,12 +322,17 @@ def _float_reduce_dtype(input, dtype, op):
     return k
 
 
+class MeanDim(Mean):
+    name = "MeanBackward1"
+
+
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _check_tensor(input, "mean")
     dt = _float_reduce_dtype(input, dtype, "mean")
     nd = input._data.ndim
     axes = tuple(range(nd)) if dim is None else _axes(dim, nd)
-    return Mean.apply(input, axes=axes, keepdim=bool(keepdim), dtype=dt)
+    return (Mean if dim is None else MeanDim).apply(input, axes=axes, keepdim=bool(keepdim),
+                                                    dtype=dt)
 
 
 class NanSum(Function):
@@ -484,6 +494,12 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, 
 
 
 # ------------------------------------------------------------------ max / min
+_EXTREME_NAMES = {k: _NodeName(v) for k, v in {
+    ("max", True): "MaxBackward1", ("min", True): "MinBackward1",
+    ("max", False): "AmaxBackward0", ("min", False): "AminBackward0",
+    ("median", True): "MedianBackward0"}.items()}
+
+
 class _EvenExtreme(Function):
     """max()/min()/amax()/amin()/median(): gradient split evenly among the
     elements equal to the result."""
@@ -493,6 +509,7 @@ class _EvenExtreme(Function):
 
     def forward(self, a, axes, keepdim, kind, whole):
         self.axes, self.keepdim, self.shape, self.whole = axes, keepdim, a.shape, whole
+        self.name = _EXTREME_NAMES.get((kind, whole), self.name)
         if kind == "median":
             return _median_all(a)
         f = np.maximum.reduce if kind == "max" else np.minimum.reduce
@@ -644,6 +661,8 @@ def argmin(input, dim=None, keepdim=False):
 
 # ------------------------------------------------------------------ logsumexp
 class LogSumExp(Function):
+    name = "LogsumexpBackward0"
+
     save_inputs = (0,)
     save_output = True
 

@@ -339,6 +339,10 @@ class Squeeze(View):
     name = "SqueezeBackward0"
 
 
+class SqueezeDim(View):
+    name = "SqueezeBackward1"
+
+
 class Unsqueeze(View):
     name = "UnsqueezeBackward0"
 
@@ -351,6 +355,7 @@ def squeeze(input, *dim):
     else:
         dims = _wrap_unique(_int_list(dim, "dim"), n)
         new = tuple(s for i, s in enumerate(shape) if not (s == 1 and i in dims))
+        return SqueezeDim.apply(input, shape=new)
     return Squeeze.apply(input, shape=new)
 
 
