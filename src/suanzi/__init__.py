@@ -33,6 +33,8 @@ from .random import *  # noqa: F401,F403
 
 _methods.bind()
 
+from . import nn  # noqa: E402  (after the Tensor methods are bound)
+
 # torch's aliases for dtypes
 half = float16
 float = float32  # noqa: A001

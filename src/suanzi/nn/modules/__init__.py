@@ -1,0 +1,12 @@
+"""The layers, one module per family (as in torch.nn.modules)."""
+from .module import Module  # noqa: F401
+from .container import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .normalization import *  # noqa: F401,F403
+from .pooling import *  # noqa: F401,F403
+from .activation import *  # noqa: F401,F403
+from .sparse import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
+from .upsampling import *  # noqa: F401,F403
