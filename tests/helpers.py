@@ -148,3 +148,39 @@ def check_raises(fn, *arrays, exc=None):
         f"suanzi raised {type(s_err.value).__name__}: {s_err.value}; torch raises " \
         f"{type(t_err.value).__name__}: {t_err.value}"
     return s_err.value, t_err.value
+
+
+def check_module(make, *arrays, train=True, rtol=1e-5, atol=1e-6, grad_rtol=None,
+                 grad_atol=None, call=None, compare_buffers=True):
+    """Layer parity: ``make(lib)`` builds the torch and the suanzi module;
+    torch's ``state_dict`` is loaded into suanzi's, both run on the same
+    input (``call(module, *tensors)``, default ``module(*tensors)``) in train
+    or eval mode, and outputs, input gradients, parameter gradients and the
+    buffers afterwards (running statistics) are compared.
+    Returns (suanzi_module, torch_module, suanzi_out, torch_out).
+    """
+    tm, sm = make(torch), make(suanzi)
+    missing = sm.load_state_dict(tm.state_dict())
+    assert not missing.missing_keys and not missing.unexpected_keys
+    tm.train(train)
+    sm.train(train)
+    call = call or (lambda m, *xs: m(*xs))
+    s_out, t_out = check(lambda lib, *xs: call(tm if lib is torch else sm, *xs), *arrays,
+                         rtol=rtol, atol=atol, grad_rtol=grad_rtol, grad_atol=grad_atol)
+    t_params = dict(tm.named_parameters())
+    s_params = dict(sm.named_parameters())
+    assert list(t_params) == list(s_params), "parameter names/order differ"
+    for name, tp in t_params.items():
+        sp = s_params[name]
+        if tp.grad is None:
+            assert sp.grad is None or not np.any(sp.grad._data), f"{name}: torch has no grad"
+        else:
+            assert sp.grad is not None, f"grad of parameter {name} is missing"
+            assert_same(sp.grad, tp.grad, grad_rtol or rtol * 10, grad_atol or atol * 10,
+                        what=f"grad of {name}")
+    if compare_buffers:
+        t_sd, s_sd = tm.state_dict(), sm.state_dict()
+        assert list(t_sd) == list(s_sd), "state_dict keys differ"
+        for k in t_sd:
+            assert_same(s_sd[k], t_sd[k], rtol, atol, what=f"state_dict[{k!r}]")
+    return sm, tm, s_out, t_out

@@ -24,8 +24,11 @@ from helpers import _flatten, assert_same
 
 LESSON = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seed",
                       "operators-lesson.md")
-# Sections whose blocks run with what suanzi has today (the core issue's list).
-SECTIONS = ("2.2", "6", "7", "8", "9", "10", "11")
+# Every numbered section of the lesson.
+SECTIONS = tuple(str(i) for i in range(1, 14))
+# Sections whose results depend on random masks: torch's and suanzi's random
+# streams differ, so only shapes and dtypes are compared there.
+RANDOM_OUTPUT = ("13",)
 
 
 def _blocks():
@@ -57,16 +60,59 @@ def _covered(section):
     return any(section == s or section.split(".")[0] == s for s in SECTIONS)
 
 
-BLOCKS = [(s, c) for s, c in _blocks() if _covered(s)]
+def _parses(code):
+    """The lesson's hand-written NumPy sketches in §3 have typos
+    (``keepdims=True0``); they are prose, not runnable code."""
+    try:
+        ast.parse(code)
+        return True
+    except SyntaxError:
+        return False
+
+
+BLOCKS = [(s, c) for s, c in _blocks() if _covered(s) and _parses(c)]
 
 RANDOM_FNS = ("randn", "rand", "randint", "randperm", "normal", "randn_like", "rand_like")
 
 
-class _Recorder:
-    """Stands in for ``torch``: passes everything through, recording random draws."""
+class _ModuleFactory:
+    """Builds an nn module; in the torch run records its initial state, in
+    the suanzi run loads that state, so both start from the same weights
+    (their random initial draws differ)."""
 
-    def __init__(self, lib, draws, replay):
+    def __init__(self, cls, states, replay):
+        self._cls, self._states, self._replay = cls, states, replay
+
+    def __call__(self, *args, **kwargs):
+        m = self._cls(*args, **kwargs)
+        if self._replay:
+            m.load_state_dict(self._states.pop(0))
+        else:
+            self._states.append({k: v.detach().numpy().copy() for k, v in m.state_dict().items()})
+        return m
+
+    def __getattr__(self, name):  # classmethods such as Embedding.from_pretrained
+        return getattr(self._cls, name)
+
+
+class _NN:
+    def __init__(self, nn, states, replay):
+        self._nn, self._states, self._replay = nn, states, replay
+
+    def __getattr__(self, name):
+        attr = getattr(self._nn, name)
+        if isinstance(attr, type) and issubclass(attr, self._nn.Module):
+            return _ModuleFactory(attr, self._states, self._replay)
+        return attr
+
+
+class _Recorder:
+    """Stands in for ``torch``: passes everything through, recording random
+    draws and modules' initial states (replaying them in the suanzi run)."""
+
+    def __init__(self, lib, draws, replay, states=None):
         self._lib, self._draws, self._replay = lib, draws, replay
+        self.nn = _NN(lib.nn, [] if states is None else states, replay)
 
     def __getattr__(self, name):
         attr = getattr(self._lib, name)
@@ -104,11 +150,10 @@ def _instrument(code):
     return compile(ast.fix_missing_locations(tree), "<lesson>", "exec")
 
 
-def _run(code, lib, draws, replay):
+def _run(code, lib, draws, replay, states):
     shown = []
-    ns = {"__record__": shown.append, "torch": _Recorder(lib, draws, replay), "np": np}
-    if hasattr(lib, "nn"):
-        ns["nn"] = lib.nn
+    torch_ = _Recorder(lib, draws, replay, states)
+    ns = {"__record__": shown.append, "torch": torch_, "np": np, "nn": torch_.nn}
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(_instrument(code), ns)
@@ -118,9 +163,12 @@ def _run(code, lib, draws, replay):
 @pytest.mark.skipif(not BLOCKS, reason="the lesson file (../shared/seed) is not present")
 @pytest.mark.parametrize("section,code", BLOCKS, ids=[f"{s}-{i}" for i, (s, _) in enumerate(BLOCKS)])
 def test_lesson_block(section, code):
-    draws = []
-    t_shown, t_ns, t_out = _run(code, torch, draws, replay=False)
-    s_shown, s_ns, s_out = _run(code, suanzi, draws, replay=True)
+    draws, states = [], []
+    t_shown, t_ns, t_out = _run(code, torch, draws, replay=False, states=states)
+    s_shown, s_ns, s_out = _run(code, suanzi, draws, replay=True, states=states)
+    if section.split(".")[0] in RANDOM_OUTPUT:
+        _compare_shapes(s_ns, t_ns)
+        return
     assert s_out == t_out, f"printed output differs:\n--- suanzi\n{s_out}\n--- torch\n{t_out}"
     assert len(s_shown) == len(t_shown)
     for i, (s, t) in enumerate(zip(s_shown, t_shown)):
@@ -133,7 +181,14 @@ def test_lesson_block(section, code):
     for name, t in t_ns.items():
         if isinstance(t, torch.Tensor):
             assert name in s_ns, f"variable {name} missing"
-            assert_same(s_ns[name], t, rtol=1e-5, atol=1e-5, what=f"variable {name}")
+            assert_same(s_ns[name], t, rtol=1e-4, atol=1e-5, what=f"variable {name}")
+
+
+def _compare_shapes(s_ns, t_ns):
+    for name, t in t_ns.items():
+        if isinstance(t, torch.Tensor):
+            s = s_ns[name]
+            assert tuple(s.shape) == tuple(t.shape) and str(s.dtype) == str(t.dtype), name
 
 
 def test_lesson_blocks_found():

@@ -32,6 +32,7 @@ from .ops.linalg import *  # noqa: F401,F403
 from .random import *  # noqa: F401,F403
 
 _methods.bind()
+globals().update(_methods.torch_functions())
 
 from . import nn  # noqa: E402  (after the Tensor methods are bound)
 

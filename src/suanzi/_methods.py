@@ -5,9 +5,21 @@ first argument is the tensor); this is the one place that binds them.
 """
 from . import random
 from ._tensor import Tensor
-from .ops import conversion, creation, indexing, linalg, pointwise, reduction, shape
+from .ops import (activation, conversion, creation, dropout, embedding, indexing, linalg,
+                  pointwise, reduction, shape)
 
-_MODULES = [conversion, creation, pointwise, reduction, shape, indexing, linalg, random]
+_MODULES = [conversion, creation, pointwise, reduction, shape, indexing, linalg, random,
+            activation]
+# functions under ``suanzi.*`` whose torch signature differs from F's
+# (``torch.softmax`` requires ``dim``; ``torch.embedding(weight, input)``)
+_TORCH_FUNCTION_MODULES = [activation, dropout, embedding]
+
+
+def torch_functions():
+    out = {}
+    for mod in _TORCH_FUNCTION_MODULES:
+        out.update(mod.TORCH_FUNCTIONS)
+    return out
 
 
 def bind():

@@ -128,6 +128,23 @@ def _add(a, b, create_graph):
     return Tensor._make(a._data + b._data)
 
 
+def _unshare(grads):
+    """One gradient array per edge: a backward may hand the same tensor to two
+    inputs (``a + b`` gives ``(g, g)``); later ones get a copy, so a leaf can
+    keep its gradient buffer without copying it."""
+    seen = set()
+    out = list(grads)
+    for i, g in enumerate(grads):
+        if g is None:
+            continue
+        key = id(g._data)
+        if key in seen:
+            out[i] = g.clone() if g.requires_grad else type(g)._make(g._data.copy())
+        else:
+            seen.add(key)
+    return out
+
+
 def _accumulate_leaf(leaf, g, create_graph):
     from .._tensor import Tensor
 
@@ -140,8 +157,14 @@ def _accumulate_leaf(leaf, g, create_graph):
         if create_graph:
             leaf.grad = g
         else:
-            # a fresh buffer: the same gradient Tensor may be handed to several leaves
-            leaf.grad = Tensor._make(np.array(g._data, copy=True))
+            # Keep the engine's buffer when nothing else can see it: the engine
+            # hands each gradient object to one edge only (see _unshare), so a
+            # gradient that owns its memory is ours. A view may alias another
+            # gradient or a saved array: copy it.
+            a = g._data
+            if a.base is not None or not a.flags.writeable:
+                a = np.array(a, copy=True)
+            leaf.grad = Tensor._make(a)
     elif create_graph or leaf.grad.requires_grad:
         leaf.grad = leaf.grad + g
     else:
@@ -207,6 +230,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     buffers = {}
     for (node, nr), g in roots:
+        if not create_graph:  # the caller keeps its gradient tensor: never alias it
+            g = type(g)._make(np.array(g._data, copy=True))
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node.n_outputs
@@ -240,8 +265,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     t = ref()
                     if t is not None and grads[nr] is not None:
                         g = grads[nr]
+                        # a copy: the flowing gradient may end up as a leaf's buffer
                         t.grad = g if create_graph else (
-                            g.detach() if t.grad is None else t.grad.detach() + g.detach())
+                            type(g)._make(g._data.copy()) if t.grad is None
+                            else t.grad.detach() + g.detach())
             if capture_at:
                 for nr in range(node.n_outputs):
                     for i in capture_at.get((node, nr), ()):
@@ -264,6 +291,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 in_grads = _call_backward(node, grads, create_graph)
             if not retain_graph:
                 node._release()
+            if len(in_grads) > 1:
+                in_grads = _unshare(in_grads)
             for e, g, meta in zip(node._next, in_grads, node._input_meta):
                 if e is None:
                     continue

@@ -18,6 +18,9 @@ class Parameter(Tensor):
             arr = data._data
         else:
             raise TypeError(f"Parameter data must be a Tensor, got {type(data).__name__}")
+        if requires_grad and arr.dtype.kind not in "fcV":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
         p = object.__new__(cls)
         p._data = arr
         p._vc = [0]
