@@ -18,7 +18,7 @@ from . import _dtype as D
 from .autograd.function import Function
 from .autograd.grad_mode import STATE
 from ._tensor import Tensor, _check_device, device as _device
-from .ops._util import check_broadcast
+from .ops._util import check_broadcast, write_out
 
 _make = Tensor._make
 
@@ -237,14 +237,7 @@ def _standard_normal(rng, shape, dt):
 
 def _finish(arr, requires_grad, out=None):
     if out is not None:
-        if not isinstance(out, Tensor):
-            raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
-        if out._data.shape == arr.shape:
-            np.copyto(out._data, arr, casting="unsafe")
-        else:
-            out._data = arr.astype(out._data.dtype)
-        out._vc[0] += 1
-        return out
+        return write_out(out, arr)
     t = _make(arr)
     if requires_grad:
         if arr.dtype.kind not in "fcV":

@@ -132,3 +132,15 @@ def as_tensor_arg(x, name="input"):
     if isinstance(x, Tensor):
         return x
     raise TypeError(f"{name} must be a Tensor, not {type(x).__name__}")
+
+
+def write_out(out, arr):
+    """``out=``: store ``arr`` in the tensor ``out`` (resized if needed)."""
+    if not isinstance(out, Tensor):
+        raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
+    if out._data.shape == arr.shape:
+        np.copyto(out._data, arr, casting="unsafe")
+    else:
+        out._data = arr.astype(out._data.dtype)
+    out._vc[0] += 1
+    return out

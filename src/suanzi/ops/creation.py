@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype as D
 from .. import random as _random
 from .._tensor import Size, Tensor, _check_device
+from ._util import write_out
 
 _make = Tensor._make
 
@@ -284,23 +285,11 @@ def _dtype_or_default(dtype):
 
 def _finish(arr, requires_grad, out=None):
     if out is not None:
-        return _write_out(out, arr)
+        return write_out(out, arr)
     t = _make(arr)
     if requires_grad:
         _require_grad(t)
     return t
-
-
-def _write_out(out, arr):
-    """``out=``: resize ``out`` to the result if needed and store it."""
-    if not isinstance(out, Tensor):
-        raise TypeError(f"out must be a Tensor, not {type(out).__name__}")
-    if out._data.shape == arr.shape:
-        np.copyto(out._data, arr, casting="unsafe")
-    else:
-        out._data = arr.astype(out._data.dtype)
-    out._vc[0] += 1
-    return out
 
 
 # ------------------------------------------------------------------ constant fills

@@ -21,7 +21,7 @@ from .. import _dtype as D
 from ..autograd.function import Function
 from .._tensor import Size, Tensor
 from ._util import broadcast_shapes as _broadcast_shapes, promote, shape_arg, \
-    to_tensor_operand, wrap_dim
+    to_tensor_operand, wrap_dim, wrap_dims
 from .indexing import AdvIndex, BasicIndex, BasicIndexBackward, SelectIndex, fill_scalar
 
 _make = Tensor._make
@@ -54,16 +54,6 @@ def _dims(dims, name="dims"):
     if isinstance(dims, (tuple, list)):
         return _int_list((dims,), name)
     return (dims.__index__(),) if hasattr(dims, "__index__") else _int_list((dims,), name)
-
-
-def _wrap_unique(dims, ndim):
-    out = []
-    for d in dims:
-        w = wrap_dim(d, ndim)
-        if w in out:
-            raise RuntimeError(f"dim {w} appears multiple times in the list of dims")
-        out.append(w)
-    return out
 
 
 def _tensor_arg(x, op, name="input"):
@@ -353,7 +343,7 @@ def squeeze(input, *dim):
     if not dim or (len(dim) == 1 and dim[0] is None):
         new = tuple(s for s in shape if s != 1)
     else:
-        dims = _wrap_unique(_int_list(dim, "dim"), n)
+        dims = wrap_dims(_int_list(dim, "dim"), n)
         new = tuple(s for i, s in enumerate(shape) if not (s == 1 and i in dims))
         return SqueezeDim.apply(input, shape=new)
     return Squeeze.apply(input, shape=new)
@@ -818,7 +808,7 @@ class Flip(Function):
 def flip(input, *dims):
     dims = _int_list(dims)
     n = input._data.ndim
-    w = _wrap_unique(dims, n)
+    w = wrap_dims(dims, n)
     if n == 0 or not w:
         return Flip.apply(input, dims=())
     return Flip.apply(input, dims=tuple(w))
