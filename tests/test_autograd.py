@@ -1148,3 +1148,27 @@ def test_next_functions_torch_form_for_inputs_without_grad():
             out.append((node.name(), row))
         return out
     assert names(suanzi) == names(torch)
+
+
+def test_leaf_gradients_never_alias_each_other_or_the_callers_gradient():
+    """The engine keeps gradient buffers instead of copying them: check that
+    no two .grad tensors, a retained grad, or the caller's gradient share
+    memory (in-place changes to one must not show in another), as in torch."""
+    def run(lib):
+        a = lib.ones(3, requires_grad=True)
+        b = lib.ones(3, requires_grad=True)
+        g = lib.ones(3)
+        (a + b).backward(g)
+        a.grad.add_(5)
+        b.grad.mul_(3)
+        x = lib.ones(3, requires_grad=True)
+        y = x.clone()
+        y.retain_grad()
+        (y * 2).sum().backward()
+        x.grad.add_(1)
+        w = lib.ones(2, 3, requires_grad=True)
+        (w.view(6) + w.view(6)).sum().backward()
+        w.grad.add_(1)
+        return a.grad, b.grad, g, y.grad, x.grad, w.grad
+    for s, t in zip(run(suanzi), run(torch)):
+        np.testing.assert_array_equal(s.numpy(), t.numpy())

@@ -75,6 +75,28 @@ def test_conv_depthwise_and_multiplier():
           randn(2, 3, 10), randn(3, 1, 4), **F32)
 
 
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("mult,dilation,padding", [(1, 1, 1), (2, 1, 0), (1, 2, "same"),
+                                                   (3, (2, 1, 1), 2)])
+def test_conv_depthwise_stride1(nd, mult, dilation, padding):
+    # depthwise (groups == C) with channel multipliers, dilation and asymmetric
+    # 'same' padding, values and all three gradients
+    if isinstance(dilation, tuple):
+        dilation = dilation[:nd]
+    C = 3
+    x = randn(2, C, *_spatial(nd, (6, 5, 4)))
+    w = randn(C * mult, 1, *((3, 2, 3)[:nd]))
+    check(lambda lib, x, w, b: _fn(lib, f"conv{nd}d")(x, w, b, 1, padding, dilation, C),
+          x, w, randn(C * mult), **F32)
+
+
+def test_conv_depthwise_noncontiguous_input():
+    x = randn(2, 4, 7, 6)
+    check(lambda lib, x, w: lib.nn.functional.conv2d(x.transpose(2, 3), w, padding=1,
+                                                     groups=4),
+          x, randn(4, 1, 3, 3), **F32)
+
+
 @pytest.mark.parametrize("stride,padding", [(1, 0), (2, 0), (1, 1), (3, 2)])
 def test_conv_1x1(stride, padding):
     x = randn(3, 8, 7, 9)

@@ -662,3 +662,34 @@ def test_lesson_section3_blocks():
     for g in (3, 6, 1):
         check_module(lambda lib: lib.nn.GroupNorm(g, 6), randn(20, 6, 10, 10), rtol=1e-4,
                      atol=1e-5)
+
+
+# ====================================================== fast-path edge cases
+def test_norm_row_buffer_paths_and_bufsize_restored():
+    # rows of >= 512 elements run with NumPy's ufunc buffer set to the row
+    # length (layer norm D, batch/instance norm spatial size, group norm
+    # K·L): outputs and all grads against torch, and the setting restored
+    before = np.getbufsize()
+    x = randn(3, 5, 640)
+    check(lambda lib, a, w, b: lib.nn.functional.layer_norm(a, (640,), w, b), x,
+          randn(640) + 1, randn(640), rtol=1e-4, atol=1e-5)
+    check(lambda lib, a: lib.nn.functional.layer_norm(a, (640,)), x, rtol=1e-4, atol=1e-5)
+    xb = randn(3, 4, 24, 24)
+    for train in (True, False):
+        check(lambda lib, a, w, b: lib.nn.functional.batch_norm(
+            a, lib.zeros(4) + 0.5, lib.ones(4) * 2, w, b, train), xb, randn(4) + 1, randn(4),
+            rtol=1e-4, atol=1e-5)
+    check(lambda lib, a, w, b: lib.nn.functional.group_norm(a, 2, w, b), xb, randn(4) + 1,
+          randn(4), rtol=1e-4, atol=1e-5)
+    check(lambda lib, a, w, b: lib.nn.functional.instance_norm(a, weight=w, bias=b), xb,
+          randn(4) + 1, randn(4), rtol=1e-4, atol=1e-5)
+    assert np.getbufsize() == before
+
+
+def test_batchnorm_train_backward_large_mean_channel():
+    # a channel whose mean is large against its spread takes the centered
+    # Σg·(x − mean) loop instead of Σg·x − mean·Σg
+    x = randn(4, 3, 6, 6)
+    x[:, 1] = x[:, 1] * 0.1 + 20.0
+    check(lambda lib, a, w, b: lib.nn.functional.batch_norm(a, None, None, w, b, True), x,
+          randn(3) + 1, randn(3), rtol=1e-3, atol=1e-4)

@@ -183,6 +183,30 @@ def test_max_pool_overlapping_gradient_accumulates():
     s, t = check(lambda lib, x: _libF(lib).max_pool2d(x, 3, 1, 1), x)
 
 
+@pytest.mark.parametrize("shape,kw", [
+    ((3, 70, 40, 37), dict(kernel_size=3, stride=2, padding=1)),  # several blocks + a partial one
+    ((2, 5, 33, 31), dict(kernel_size=(3, 4), stride=1, padding=(1, 2), dilation=(2, 1))),
+    ((2, 3, 30, 29), dict(kernel_size=2, stride=2, ceil_mode=True)),  # no overlap, partial edge
+])
+def test_max_pool2d_backward_scatter_blocks(shape, kw):
+    # the backward scatters flat indices a block of planes at a time: block
+    # edges, dilation, overlap and ceil-mode edges must route like torch
+    x = RNG.standard_normal(shape).astype(np.float32)
+    x[0, 0, :4, :4] = -np.inf
+    x[1, 1, 5:7, 5:7] = 2.0  # ties
+    for return_indices in (False, True):
+        check(lambda lib, x: _libF(lib).max_pool2d(x, return_indices=return_indices, **kw), x,
+              grad_rtol=0, grad_atol=1e-6)
+
+
+def test_max_pool_backward_scatter_1d_3d():
+    x1 = RNG.standard_normal((4, 6, 50)).astype(np.float32)
+    check(lambda lib, x: _libF(lib).max_pool1d(x, 4, 1, 2, 2), x1, grad_rtol=0, grad_atol=1e-6)
+    x3 = RNG.standard_normal((2, 3, 9, 10, 11)).astype(np.float32)
+    check(lambda lib, x: _libF(lib).max_pool3d(x, 3, (1, 2, 2), 1), x3, grad_rtol=0,
+          grad_atol=1e-6)
+
+
 def test_pool_stride_none_and_empty_list():
     x = randn(2, 3, 8, 8)
     check(lambda lib, x: _libF(lib).max_pool2d(x, 2, None), x)

@@ -145,7 +145,7 @@ def _unshare(grads):
     return out
 
 
-def _accumulate_leaf(leaf, g, create_graph):
+def _accumulate_leaf(leaf, g, create_graph, protected=()):
     from .._tensor import Tensor
 
     if leaf._hooks:
@@ -162,7 +162,7 @@ def _accumulate_leaf(leaf, g, create_graph):
             # gradient that owns its memory is ours. A view may alias another
             # gradient or a saved array: copy it.
             a = g._data
-            if a.base is not None or not a.flags.writeable:
+            if a.base is not None or not a.flags.writeable or id(a) in protected:
                 a = np.array(a, copy=True)
             leaf.grad = Tensor._make(a)
     elif create_graph or leaf.grad.requires_grad:
@@ -229,9 +229,10 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     stack.append(nxt)
 
     buffers = {}
+    protected = set()  # ids of the callers' gradient arrays
     for (node, nr), g in roots:
-        if not create_graph:  # the caller keeps its gradient tensor: never alias it
-            g = type(g)._make(np.array(g._data, copy=True))
+        # the caller keeps its gradient tensor: a leaf must never store it as is
+        protected.add(id(g._data))
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node.n_outputs
@@ -275,14 +276,14 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                         g = grads[nr]
                         if captured is None:
                             if g is not None:
-                                _accumulate_leaf(inputs[i], g, create_graph)
+                                _accumulate_leaf(inputs[i], g, create_graph, protected)
                         else:
                             captured[i] = g if g is None or create_graph else g.detach()
 
             if type(node) is AccumulateGrad:
                 if accumulate and grads[0] is not None and (
                         only_leaves is None or id(node) in only_leaves):
-                    _accumulate_leaf(node.variable, grads[0], create_graph)
+                    _accumulate_leaf(node.variable, grads[0], create_graph, protected)
                 continue
 
             if all(g is None for g in grads):

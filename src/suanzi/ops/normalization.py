@@ -10,7 +10,9 @@ uses the closed form
 
 The large arrays are processed in cache-sized blocks along the leading axis
 so that the several elementwise steps of one block run from cache instead of
-streaming the whole tensor through memory once per step.
+streaming the whole tensor through memory once per step. Row sums are BLAS
+matrix-vector products or vecdot (read-only passes); per-row broadcasts run
+under :class:`_RowBuffer`, per-feature affine factors as flat tiled arrays.
 ``rms_norm`` and ``normalize`` are composed from suanzi ops (as in torch, so
 they are twice differentiable); ``local_response_norm`` is a small kernel.
 """
@@ -31,9 +33,10 @@ _make = Tensor._make
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "rms_norm", "normalize",
            "local_response_norm"]
 
-# elements per block of the blocked loops (≈ 256 KiB of float32: a block of
-# the input, of the saved values and of a temporary stay in a 1 MiB L2)
-_BLOCK = 1 << 16
+# elements per block of the blocked loops (1 MiB of float32). The in-place
+# steps of a block then run from L2/L3; smaller blocks (64K) measured slower,
+# as the Python and ufunc-call overhead of ~10 calls per block then shows.
+_BLOCK = 1 << 18
 
 _TYPE_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
                "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char",
@@ -89,6 +92,35 @@ def _arr(t, ct):
     return a if a.dtype == ct else a.astype(ct)
 
 
+class _RowBuffer:
+    """Context that sets NumPy's ufunc buffer size to the row length ``n``
+    (rounded down to a multiple of 16, as NumPy requires) while a kernel
+    runs, and restores it after.
+
+    Why: an elementwise op that broadcasts a per-row value (``x − mean[:,
+    None]``, ``y · scale[:, None]``) or a per-column one against rows shorter
+    than the buffer (8192 elements by default) makes NumPy's iterator copy the
+    operands through its buffers, about twice as slow as the plain loop. With
+    a buffer no longer than a row it runs the inner loop row by row on the
+    arrays themselves. Very short rows (< 512) are left alone: there the
+    per-row call costs more than the copy."""
+
+    __slots__ = ("size", "old")
+
+    def __init__(self, n):
+        self.size = n // 16 * 16 if 512 <= n < 8192 else None
+
+    def __enter__(self):
+        if self.size is not None:
+            self.old = np.setbufsize(self.size)
+        return self
+
+    def __exit__(self, *exc):
+        if self.size is not None:
+            np.setbufsize(self.old)
+        return False
+
+
 def _steps(n, per_item):
     """Block boundaries along a leading axis of ``n`` items of ``per_item`` elements."""
     step = max(1, _BLOCK // max(per_item, 1))
@@ -126,13 +158,15 @@ class _BatchNormTrain(Function):
         buf = np.empty((width, C, L), ct)
         sq = np.zeros(C, ct)
         mcol = mean[:, None]
-        for i0, i1 in blocks:
-            d = buf[:i1 - i0]
-            np.subtract(x3[i0:i1], mcol, out=d)
-            if L > 1:
-                sq += np.vecdot(d, d).sum(0)
-            else:
-                sq += np.einsum("ncl,ncl->c", d, d)
+        rowbuf = _RowBuffer(L)
+        with rowbuf:
+            for i0, i1 in blocks:
+                d = buf[:i1 - i0]
+                np.subtract(x3[i0:i1], mcol, out=d)
+                if L > 1:
+                    sq += np.vecdot(d, d).sum(0)
+                else:
+                    sq += np.einsum("ncl,ncl->c", d, d)
         var = (sq / n).astype(ct, copy=False) if n > 0 else np.full(C, np.nan, ct)
         rstd = (1.0 / np.sqrt(var + ct.type(eps))).astype(ct, copy=False)
         scale = rstd * w_ if w_ is not None else rstd
@@ -141,10 +175,11 @@ class _BatchNormTrain(Function):
             shift = shift + b_
         out = np.empty(x3.shape, ct)
         scol, hcol = scale[:, None], shift[:, None]
-        for i0, i1 in blocks:
-            o = out[i0:i1]
-            np.multiply(x3[i0:i1], scol, out=o)
-            np.add(o, hcol, out=o)
+        with rowbuf:
+            for i0, i1 in blocks:
+                o = out[i0:i1]
+                np.multiply(x3[i0:i1], scol, out=o)
+                np.add(o, hcol, out=o)
         if rm is not None and n > 0:
             m = momentum
             unbiased = var * (n / (n - 1)) if n > 1 else np.full_like(var, np.inf)
@@ -171,37 +206,51 @@ class _BatchNormTrain(Function):
         if g3.dtype != ct:
             g3 = g3.astype(ct)
         blocks = _steps(N, C * L)
-        width = max((i1 - i0 for i0, i1 in blocks), default=0)
-        buf = np.empty((width, C, L), ct)
-        mcol = mean[:, None]
-        gsum = np.zeros(C, ct)
-        gxc = np.zeros(C, ct)
-        for i0, i1 in blocks:
-            gb = g3[i0:i1]
-            d = buf[:i1 - i0]
-            np.subtract(x3[i0:i1], mcol, out=d)
-            if L > 1:
-                gsum += np.add.reduce(gb, axis=2).sum(0)
-                gxc += np.vecdot(gb, d).sum(0)
-            else:
-                gsum += gb[:, :, 0].sum(0)
-                gxc += np.einsum("ncl,ncl->c", gb, d)
+        rowbuf = _RowBuffer(L)
+        # Σg and Σg·x per channel in read-only passes (BLAS matrix-vector
+        # product, vecdot over the contiguous spatial rows), then
+        # Σg·(x − mean) = Σg·x − mean·Σg. The difference loses about
+        # log2(|mean|·rstd) bits, so when a channel's mean is large against
+        # its spread the centered loop (one more pass) is used instead.
+        if L > 1:
+            gsum = (g3.reshape(N * C, L) @ np.ones(L, ct)).reshape(N, C).sum(0)
+        else:
+            gsum = g3[:, :, 0].sum(0)
+        if L > 1 and n > 0 and not (np.abs(mean) * rstd > 8).any():
+            gxc = np.vecdot(g3, x3).sum(0) - mean * gsum
+        else:
+            width = max((i1 - i0 for i0, i1 in blocks), default=0)
+            buf = np.empty((width, C, L), ct)
+            mcol = mean[:, None]
+            gxc = np.zeros(C, ct)
+            with rowbuf:
+                for i0, i1 in blocks:
+                    d = buf[:i1 - i0]
+                    np.subtract(x3[i0:i1], mcol, out=d)
+                    gxc += np.einsum("ncl,ncl->c", g3[i0:i1], d)
         dx = dw = db = None
         if need_x:
             a = rstd * self.w if self.w is not None else rstd
-            # dx = a·(g − gsum/n) − a·rstd²·gxc/n·(x − mean) = a·g − k·x + c
+            # dx = a·(g − gsum/n) − a·rstd²·gxc/n·(x − mean) = a·g − k·x + c:
+            # two products into the output block and a temporary, then two
+            # in-place passes from cache
             kc = a * rstd * rstd * gxc / n
             c = kc * mean - a * gsum / n
             acol, kcol, ccol = a[:, None], kc[:, None], c[:, None]
-            dx = np.empty((N, C, L), ct)
-            for i0, i1 in blocks:
-                dd = dx[i0:i1]
-                t = buf[:i1 - i0]
-                np.multiply(g3[i0:i1], acol, out=dd)
-                np.multiply(x3[i0:i1], kcol, out=t)
-                np.subtract(dd, t, out=dd)
-                np.add(dd, ccol, out=dd)
-            dx = dx.reshape(self.shape)
+            # allocated in the input's shape (not a reshaped view), so the
+            # engine keeps it as the gradient without a copy
+            dx = np.empty(self.shape, ct)
+            dx3 = dx.reshape(N, C, L)
+            width = max((i1 - i0 for i0, i1 in blocks), default=0)
+            tmp = np.empty((width, C, L), ct)
+            with rowbuf:
+                for i0, i1 in blocks:
+                    dd = dx3[i0:i1]
+                    t = tmp[:i1 - i0]
+                    np.multiply(g3[i0:i1], acol, out=dd)
+                    np.multiply(x3[i0:i1], kcol, out=t)
+                    np.subtract(dd, t, out=dd)
+                    np.add(dd, ccol, out=dd)
             if self.in_dt != ct:
                 dx = dx.astype(self.in_dt)
         if need_w:
@@ -235,10 +284,12 @@ class _BatchNormEval(Function):
             shift = shift + b_
         out = np.empty(x3.shape, ct)
         scol, hcol = scale[:, None], shift[:, None]
-        for i0, i1 in _steps(N, C * L):
-            o = out[i0:i1]
-            np.multiply(x3[i0:i1], scol, out=o)
-            np.add(o, hcol, out=o)
+        # y = x·scale + shift: two passes, the second in place from cache
+        with _RowBuffer(L):
+            for i0, i1 in _steps(N, C * L):
+                o = out[i0:i1]
+                np.multiply(x3[i0:i1], scol, out=o)
+                np.add(o, hcol, out=o)
         if self.requires_grad:
             self.mean, self.rstd, self.scale, self.ct = mean.copy(), rstd, scale, ct
             self.in_dt = in_dt
@@ -258,11 +309,16 @@ class _BatchNormEval(Function):
             g3 = g3.astype(ct)
         dx = dw = db = None
         if need_x:
-            dx = (g3 * self.scale[:, None]).reshape(x.shape)
+            # dx = g·scale, written straight into an array of the input's
+            # shape (the engine keeps it as the gradient without a copy)
+            dx = np.empty(x.shape, ct)
+            with _RowBuffer(L):
+                np.multiply(g3, self.scale[:, None], out=dx.reshape(N, C, L))
             if self.in_dt != ct:
                 dx = dx.astype(self.in_dt)
         if need_w or need_b:
-            gsum = np.add.reduce(g3, axis=2).sum(0)
+            # per-(n, c) row sums by BLAS and vecdot: read-only passes
+            gsum = (g3.reshape(N * C, L) @ np.ones(L, ct)).reshape(N, C).sum(0)
             if need_b:
                 db = gsum.astype(self.param_dt[1], copy=False)
             if need_w:
@@ -339,84 +395,123 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def _rows_forward(x3, S, w, b, eps, ct):
     """(out, mean, rstd) for an (A, B, D) input; ``w``/``b`` broadcast
-    against S (or None). x̂ lives only block by block (backward recomputes
-    it from x, mean and rstd): one large allocation, the output."""
+    against S (or None). x̂ is built in the output block by block and
+    finished in place (backward recomputes it from x, mean and rstd): one
+    large allocation, the output. Passes per block: the mean (BLAS matrix-
+    vector product, read only), x − mean into the output, the variance
+    (vecdot, read only), ·rstd, ·w, +b (in place, from cache)."""
     A, B, Dn = x3.shape
     out = np.empty(x3.shape, ct)
-    affine = w is not None or b is not None
     mean = np.empty((A, B), ct)
     rstd = np.empty((A, B), ct)
     inv = np.full(Dn, 1.0 / Dn if Dn else 0.0, ct)
     epsc = ct.type(eps)
     blocks = _steps(A, B * Dn)
     width = max((i1 - i0 for i0, i1 in blocks), default=0)
-    buf = np.empty((width * B, Dn), ct) if affine else None
-    for i0, i1 in blocks:
-        k = i1 - i0
-        xs = x3[i0:i1].reshape(k * B, Dn)
-        xh = buf[:k * B] if affine else out[i0:i1].reshape(k * B, Dn)
-        m = xs @ inv
-        np.subtract(xs, m[:, None], out=xh)
-        v = np.vecdot(xh, xh)
-        v *= inv[0] if Dn else np.nan
-        v += epsc
-        np.sqrt(v, out=v)
-        np.divide(1, v, out=v)
-        mean[i0:i1] = m.reshape(k, B)
-        rstd[i0:i1] = v.reshape(k, B)
-        np.multiply(xh, v[:, None], out=xh)
-        if affine:
-            xa = xh.reshape((k,) + S)
-            oa = out[i0:i1].reshape((k,) + S)
-            if w is not None:
-                np.multiply(xa, w, out=oa)
-                if b is not None:
-                    np.add(oa, b, out=oa)
-            else:
-                np.add(xa, b, out=oa)
+    wt, bt = _tile(w, width, S, ct), _tile(b, width, S, ct)
+    with _RowBuffer(Dn):
+        for i0, i1 in blocks:
+            k = i1 - i0
+            xs = x3[i0:i1].reshape(k * B, Dn)
+            xh = out[i0:i1].reshape(k * B, Dn)
+            m = xs @ inv
+            np.subtract(xs, m[:, None], out=xh)
+            v = np.vecdot(xh, xh)
+            v *= inv[0] if Dn else np.nan
+            v += epsc
+            np.sqrt(v, out=v)
+            np.divide(1, v, out=v)
+            mean[i0:i1] = m.reshape(k, B)
+            rstd[i0:i1] = v.reshape(k, B)
+            np.multiply(xh, v[:, None], out=xh)
+            flat = xh.reshape(-1)
+            if wt is not None:
+                np.multiply(flat, wt[:flat.size], out=flat)
+            if bt is not None:
+                np.add(flat, bt[:flat.size], out=flat)
     return out, mean, rstd
 
 
-def _rows_backward(g3, x3, mean, rstd, S, w, need_x, need_w, need_b, ct):
-    """(dx, dw_full, db_full) for :func:`_rows_forward`; dw/db summed over A
-    with the shape S."""
+def _tile(p, width, S, ct):
+    """A parameter broadcast against S repeated for ``width`` leading items,
+    flat and contiguous (None stays None): the affine steps then run as one
+    contiguous elementwise loop over a block instead of NumPy's slower
+    broadcasting loop with short inner rows."""
+    if p is None:
+        return None
+    return np.ascontiguousarray(np.broadcast_to(p.astype(ct, copy=False), (width,) + S)).reshape(-1)
+
+
+def _row_sums(wts, a):
+    """Σ_i wts[i, b]·a[i, b, :] for ``wts`` (k, B) and ``a`` (k, B, D): a
+    BLAS matrix-vector product per b (one read pass) → (B, D)."""
+    return np.matmul(wts.T[:, None, :], a.transpose(1, 0, 2))[:, 0, :]
+
+
+def _rows_backward(g3, x3, mean, rstd, S, w, need_x, need_w, need_b, ct, dx_shape):
+    """(dx, dw_full, db_full) for :func:`_rows_forward`; dx has ``dx_shape``
+    (allocated so, not a reshaped view: the engine then keeps it as the
+    gradient without copying it), dw/db summed over A with the shape S.
+
+    With xc = x − mean (the only recomputed array), r = rstd and gw = g·w:
+
+        dw = Σ_rows r·g·xc,   db = Σ_rows g   (BLAS, rstd as row weights)
+        dx = r·gw − r·s1 − r³·s2·xc,  s1 = mean(gw), s2 = mean(gw·xc)
+
+    where s1 and s2 are BLAS/vecdot row reductions; the dx terms are applied
+    in place to gw (and to xc, no longer needed then)."""
     A, B, Dn = x3.shape
-    dx = np.empty(x3.shape, ct) if need_x else None
-    dwf = np.zeros(S, ct) if need_w else None
-    dbf = np.zeros(S, ct) if need_b else None
+    dx_out = np.empty(dx_shape, ct) if need_x else None
+    dx = dx_out.reshape(x3.shape) if need_x else None
+    dwf = np.zeros((B, Dn), ct) if need_w else None
+    dbf = np.zeros((B, Dn), ct) if need_b else None
     blocks = _steps(A, B * Dn)
     width = max((i1 - i0 for i0, i1 in blocks), default=0)
-    tmp = np.empty((width * B, Dn), ct)
     xbuf = np.empty((width * B, Dn), ct)
+    tmp = np.empty((width * B, Dn), ct) if need_w else None
+    wt = _tile(w, width, S, ct) if need_x else None
+    # w per (b, d), for Σ_d (g·xc)·w when g·xc is formed for dw anyway
+    wrow = (np.ascontiguousarray(np.broadcast_to(w.astype(ct, copy=False), S)).reshape(B, Dn)
+            if need_x and need_w and w is not None else None)
     inv = np.full(Dn, 1.0 / Dn if Dn else 0.0, ct)
-    for i0, i1 in blocks:
-        k = i1 - i0
-        gs = g3[i0:i1]
-        r = rstd[i0:i1].reshape(k * B)
-        xh2 = xbuf[:k * B]
-        np.subtract(x3[i0:i1].reshape(k * B, Dn), mean[i0:i1].reshape(k * B, 1), out=xh2)
-        np.multiply(xh2, r[:, None], out=xh2)
-        t = tmp[:k * B]
-        ta = t.reshape((k,) + S)
-        if need_b:
-            dbf += np.add.reduce(gs.reshape((k,) + S), axis=0)
-        if need_w:
-            np.multiply(gs.reshape(k * B, Dn), xh2, out=t)
-            dwf += np.add.reduce(ta, axis=0)
-        if need_x:
-            d = dx[i0:i1].reshape(k * B, Dn)
-            if w is not None:
-                np.multiply(gs.reshape((k,) + S), w, out=d.reshape((k,) + S))
-            else:
-                np.copyto(d, gs.reshape(k * B, Dn))
-            s1 = d @ inv
-            s2 = np.vecdot(d, xh2)
-            s2 *= inv[0]
-            np.multiply(xh2, s2[:, None], out=t)
-            np.subtract(d, t, out=d)
-            np.subtract(d, s1[:, None], out=d)
-            np.multiply(d, r[:, None], out=d)
-    return dx, dwf, dbf
+    ones = np.ones((width, B), ct) if need_b else None
+    with _RowBuffer(Dn):
+        for i0, i1 in blocks:
+            k = i1 - i0
+            gs = g3[i0:i1].reshape(k * B, Dn)
+            r = rstd[i0:i1]
+            xc = xbuf[:k * B]
+            np.subtract(x3[i0:i1].reshape(k * B, Dn), mean[i0:i1].reshape(k * B, 1), out=xc)
+            if need_b:
+                dbf += _row_sums(ones[:k], g3[i0:i1])
+            if need_w:
+                p = tmp[:k * B]
+                np.multiply(gs, xc, out=p)
+                dwf += _row_sums(r, p.reshape(k, B, Dn))
+            if need_x:
+                d = dx[i0:i1].reshape(k * B, Dn)
+                if wt is not None:
+                    np.multiply(gs.reshape(-1), wt[:d.size], out=d.reshape(-1))
+                else:
+                    np.copyto(d, gs)
+                rr = r.reshape(k * B)
+                s1 = d @ inv
+                if wrow is not None:  # Σ_d g·xc·w from the dw product, by BLAS
+                    s2 = np.matmul(p.reshape(k, B, Dn).transpose(1, 0, 2),
+                                   wrow[:, :, None])[:, :, 0].T.reshape(k * B)
+                else:
+                    s2 = np.vecdot(d, xc)
+                s2 *= inv[0]
+                # xc ← −r³·s2·xc, d ← r·d + xc − r·s1
+                np.multiply(xc, (-(rr * rr * rr) * s2)[:, None], out=xc)
+                np.multiply(d, rr[:, None], out=d)
+                np.add(d, xc, out=d)
+                np.subtract(d, (rr * s1)[:, None], out=d)
+    if dwf is not None:
+        dwf = dwf.reshape(S)
+    if dbf is not None:
+        dbf = dbf.reshape(S)
+    return dx_out, dwf, dbf
 
 
 class _RowNorm(Function):
@@ -465,9 +560,8 @@ class _RowNorm(Function):
             g3 = g3.astype(ct)
         dx, dwf, dbf = _rows_backward(g3, x3, self.mean, self.rstd, S, self.w, need_x,
                                       need_w and self.wmeta is not None,
-                                      need_b and self.bmeta is not None, ct)
+                                      need_b and self.bmeta is not None, ct, self.in_shape)
         if dx is not None:
-            dx = dx.reshape(self.in_shape)
             if self.in_dt != ct:
                 dx = dx.astype(self.in_dt)
         dw = db = None

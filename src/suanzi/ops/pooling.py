@@ -16,8 +16,9 @@ planes at a time.
 
 Max pooling keeps, per output, the number of the kernel offset that won
 (a uint8 for kernels up to 255 taps): torch's indices are rebuilt from it
-through a lookup table, and backward routes each gradient to it with one
-masked add per offset.
+through a lookup table, and backward scatters each gradient to the flat
+input index it names with one ``np.add.at`` per block (output order, as
+torch's kernel adds, so overlapping windows sum to the same bits).
 
 Tie and NaN rules are torch's CPU kernel's: a value replaces the running
 maximum when it is strictly greater or NaN, so the first maximum in
@@ -223,7 +224,8 @@ def _max_pool_forward(x, nd, k, s, p, d, out_sz, want_kid):
                 tt = t[(slice(None),) + osl]
                 np.greater(v, o, out=mm)
                 np.maximum(o, v, out=o)
-                np.multiply(mm, kid.dtype.type(n), out=tt)
+                # the mask as uint8: a bool operand would be cast (buffered)
+                np.multiply(mm.view(np.uint8), kid.dtype.type(n), out=tt, casting="unsafe")
                 kk = kb[(slice(None),) + osl]
                 np.maximum(kk, tt, out=kk)
         else:
@@ -258,14 +260,22 @@ def _first_valid_offset(spatial, out_sz, k, s, p, d):
     return tot
 
 
+def _offset_table(spatial, k, d):
+    """Flat in-plane displacement of each kernel offset (row-major numbers)."""
+    nd = len(spatial)
+    istrides = [math.prod(spatial[a + 1:]) for a in range(nd)]
+    table = np.zeros(math.prod(k), np.int64)
+    for n, ks in enumerate(itertools.product(*[range(kk) for kk in k])):
+        table[n] = sum(ki * d[a] * istrides[a] for a, ki in enumerate(ks))
+    return table
+
+
 def _kid_to_index(kid, spatial, out_sz, k, s, p, d):
     """torch's indices (flat within each input plane) from offset numbers."""
     nd = len(spatial)
     istrides = [math.prod(spatial[a + 1:]) for a in range(nd)]
-    table = np.zeros(math.prod(k), np.int64)
+    table = _offset_table(spatial, k, d)
     base = np.zeros(out_sz, np.int64)
-    for n, ks in enumerate(itertools.product(*[range(kk) for kk in k])):
-        table[n] = sum(ki * d[a] * istrides[a] for a, ki in enumerate(ks))
     for a in range(nd):
         shape = [1] * nd
         shape[a] = out_sz[a]
@@ -295,29 +305,48 @@ class _MaxPoolNd(Function):
 
     def backward(self, g, *_):
         shape, nd, k, s, p, d, out_sz = self.meta
-        kid = self.kid
         spatial = shape[len(shape) - nd:]
         g = g.reshape((-1,) + out_sz)
-        gi = np.zeros((g.shape[0],) + spatial, g.dtype)
-        combos = _combos(spatial, out_sz, k, s, p, d)
-        overlap = any(ss < (kk - 1) * dd + 1 for kk, ss, dd in zip(k, s, d))
-        kt = kid.dtype.type
-        for blk in _blocks(g.shape[0], math.prod(out_sz)):
-            gb, kb, gib = g[blk], kid[blk], gi[blk]
-            m = np.empty(gb.shape, bool)
-            t = np.empty(gb.shape, g.dtype) if overlap else None
-            for n, osl, isl, _ in combos:
-                o = (slice(None),) + osl
-                i = (slice(None),) + isl
-                mm = m[o]
-                np.equal(kb[o], kt(n), out=mm)
-                if overlap:
-                    tt = t[o]
-                    np.multiply(gb[o], mm, out=tt)
-                    np.add(gib[i], tt, out=gib[i])
-                else:  # each input position is read by one (window, offset) only
-                    np.multiply(gb[o], mm, out=gib[i])
+        gi = np.empty((g.shape[0],) + spatial, g.dtype)
+        _max_pool_scatter(g, self.kid, gi, k, s, p, d)
         return gi.reshape(shape)
+
+
+def _max_pool_scatter(g, kid, gi, k, s, p, d):
+    """Fills ``gi`` (B, *spatial) with ``g`` (B, *out) summed into each
+    output's winning input position (offset number ``kid``).
+
+    One scatter of flat indices, not a masked pass per kernel offset (three
+    passes over the output for each of the prod(k) offsets): the flat index
+    is the window's base position plus a table lookup of its winning offset,
+    and ``np.add.at`` adds in output order, exactly like torch's kernel (so
+    overlapping windows sum to the same float32 bits). Done a cache-sized
+    block of planes at a time: the zeroed gradient block, the indices and
+    the scattered adds stay in cache, and the index buffers are allocated
+    once (a fresh ``np.take`` result of this size costs more than the take).
+    """
+    b = g.shape[0]
+    spatial, out_sz = gi.shape[1:], g.shape[1:]
+    plane_in, plane = math.prod(spatial), math.prod(out_sz)
+    if b == 0 or plane == 0:
+        gi.fill(0)
+        return
+    step = max(1, _BLOCK // plane)
+    # flat input index (within the block) of each window's offset 0, with
+    # the block's planes laid end to end; reused by every block
+    base = _kid_to_index(np.zeros(out_sz, np.uint8), spatial, out_sz, k, s, p, d)
+    base = base + (np.arange(min(step, b), dtype=np.int64) * plane_in).reshape(
+        (-1,) + (1,) * len(out_sz))
+    table = _offset_table(spatial, k, d)
+    idx = np.empty(base.shape, np.int64)
+    for i in range(0, b, step):
+        j = min(i + step, b)
+        ib = idx[:j - i]
+        np.take(table, kid[i:j], out=ib, mode="clip")  # kid is always in range
+        np.add(ib, base[:j - i], out=ib)
+        gib = gi[i:j].reshape(-1)
+        gib.fill(0)
+        np.add.at(gib, ib.reshape(-1), g[i:j].reshape(-1))
 
 
 class _MaxPool1d(_MaxPoolNd):
