@@ -35,6 +35,8 @@ _methods.bind()
 globals().update(_methods.torch_functions())
 
 from . import nn  # noqa: E402  (after the Tensor methods are bound)
+from . import optim, utils  # noqa: E402
+from .serialization import *  # noqa: E402,F401,F403
 
 # torch's aliases for dtypes
 half = float16
