@@ -919,3 +919,12 @@ def test_hash_and_eq_coexist():
     t = suanzi.ones(2)
     assert isinstance(t == t, suanzi.Tensor)
     assert len({t, t}) == 1
+
+
+def test_complex_abs_and_sgn_gradients_match_torch():
+    def run(lib):
+        p = lib.tensor([1 + 2j, -0.5 + 0.25j, 0j], requires_grad=True)
+        (p.abs() ** 2).sum().backward()
+        return p.grad, lib.sgn(p.detach()), p.detach().sgn()
+    for s, t in zip(run(suanzi), run(torch)):
+        np.testing.assert_allclose(s.numpy(), t.numpy(), rtol=1e-6, atol=1e-7)

@@ -1191,7 +1191,8 @@ class Abs(Function):
 
     def backward(self, g):
         (a,) = self.saved_tensors
-        return g * sign(a)
+        # complex: d|z| pulls back along z/|z| (torch's sgn), not the real sign
+        return g * (sgn(a) if a._data.dtype.kind == "c" else sign(a))
 
 
 def abs(input):
@@ -1221,7 +1222,13 @@ def sign(input):
     return Sign.apply(_as_tensor(input, "sign"))
 
 
-sgn = sign
+def sgn(input):
+    """sign for real inputs; z/|z| (0 at 0) for complex ones, as torch."""
+    t = _as_tensor(input, "sgn")
+    if t._data.dtype.kind != "c":
+        return sign(t)
+    r = abs(t)  # composed from differentiable ops, so its gradient comes for free
+    return t / clamp_min(r, float(np.finfo(r._data.dtype).tiny))
 
 
 def signbit(input):
