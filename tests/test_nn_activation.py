@@ -437,3 +437,51 @@ def test_hardtanh_module_bounds():
         m = suanzi.nn.Hardtanh(min_value=-2.0, max_value=2.0)
     assert (m.min_val, m.max_val) == (-2.0, 2.0)
     check(lambda lib, x: lib.nn.Hardtanh(-2.0, 2.0)(x), _input(np.float32))
+
+
+# ------------------------------------------------------------------ fast float32 kernels
+def test_gelu_float32_accuracy_wide():
+    # the float32 kernel (a rational fit of Phi, by cache blocks) against float64 erf:
+    # several blocks, both signs, the tails
+    x = np.concatenate([np.linspace(-12, 12, 90001), RNG.standard_normal(20000) * 3])
+    x32 = x.astype(np.float32)
+    g = RNG.standard_normal(x.shape).astype(np.float32)
+    s = suanzi.from_numpy(x32.copy()).requires_grad_(True)
+    y = suanzi.nn.functional.gelu(s)
+    y.backward(suanzi.from_numpy(g))
+    t = torch.from_numpy(x32.astype(np.float64)).requires_grad_(True)
+    ty = torch.nn.functional.gelu(t)
+    ty.backward(torch.from_numpy(g.astype(np.float64)))
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=2e-6, atol=2e-7)
+    np.testing.assert_allclose(s.grad.numpy(), t.grad.numpy(), rtol=2e-6, atol=2e-7)
+    with suanzi.no_grad():  # the forward that keeps nothing for the backward
+        np.testing.assert_array_equal(suanzi.nn.functional.gelu(s).numpy(), y.detach().numpy())
+
+
+def test_gelu_float32_huge_and_special_in_blocks():
+    # huge finite values, inf and NaN take the clipped path of their block only
+    x = RNG.standard_normal(70000).astype(np.float32)
+    x[[5, 40000, 69999]] = [1e20, -1e20, 1e6]
+    x[[100, 41000]] = [np.inf, -np.inf]
+    x[[65000]] = np.nan
+    check(lambda lib, x: F(lib).gelu(x), x)
+    check(lambda lib, x: F(lib).gelu(x), x[::-3].copy())
+
+
+@pytest.mark.parametrize("case", ["direct", "shifted", "rowmax", "special"])
+def test_softmax_lastdim_paths(case):
+    # the last-dim kernel picks, per block of rows, exp(x) as is, a block shift or the row max
+    x = RNG.standard_normal((6, 5, 1000, 40)).astype(np.float32) * 4
+    if case == "shifted":
+        x += 1000.0
+    elif case == "rowmax":
+        x[3, 1, 7] *= 50
+        x[0, 0, 0, 0] = -3e38
+    elif case == "special":
+        x[1, 1, 1, :2] = [np.inf, -np.inf]
+        x[2, 2, 2, 5] = np.nan
+        x[4, 4, 4, :] = -np.inf
+    check(lambda lib, x: F(lib).softmax(x, -1), x, grad=case != "special")
+    ref = torch.softmax(torch.from_numpy(x.astype(np.float64)), -1).numpy()
+    got = suanzi.nn.functional.softmax(suanzi.from_numpy(x), -1).numpy()
+    np.testing.assert_allclose(got, ref, rtol=2e-6, atol=1e-9)

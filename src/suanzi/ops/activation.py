@@ -413,85 +413,124 @@ def celu_(input, alpha=1.0):
 
 # ------------------------------------------------------------------ GELU
 _BLOCK = 1 << 15
-# 0.5 * erfc(z) = t * exp(-z^2 + poly(t)), t = 1 / (1 + z / 2) (Numerical Recipes' erfcc,
-# relative error < 1.2e-7 for all z >= 0); ln(1/2) folded into the constant term.
-_ERFC_C = [np.float32(c) for c in (
-    -1.26551223 + math.log(0.5), 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807,
-    -1.13520398, 1.48851587, -0.82215223, 0.17087277)]
-_K_T = np.float32(0.5 / math.sqrt(2.0))
+# float32 exact GELU: Phi(x) = 1 / (1 + exp(x * R(x^2))), R = P/Q a (3,3) rational, the
+# weighted minimax fit on [0, 5.8] of logit(Phi(x)) / -x (odd logit, so one formula serves
+# both signs). Fitted to relative error <= ~4e-7 in gelu near 0 and absolute error <= 5e-8
+# for x < 0 (where torch's own float32 erf errs by up to 1e-6); about 16 NumPy passes plus
+# one exp per element, against ~30 for an erfc polynomial. Beyond the fit range the
+# rational keeps -x*R growing (Phi rounds to 0/1 in float32 from |x| ~ 5.5 on).
+_GP = [np.float32(c) for c in (-41091.08391916807, -5088.697015593108, -383.0217084828566,
+                               -9.603870755950897)]
+_GQ = [np.float32(c) for c in (25750.01492950437, 2016.2284315579168, 149.3807886156575)]
+# |x| > 1e4 would overflow the Horner sums (inf/inf): such blocks evaluate R on x clipped
+# to +-1e4, where x*R(x^2) ~ -+1e5 already saturates exp.
+_G_CLIP = np.float32(1e4)
+_G_BIG = np.float32(1e8)
+_LN_INV_SQRT_2PI = np.float32(-0.5 * math.log(2.0 * math.pi))
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _SQRT1_2 = 1.0 / math.sqrt(2.0)
 
 
 def _blocked(kernel, n_scratch, out, *ins):
-    """``kernel(out_block, *in_blocks, *scratch)`` over cache-sized flat blocks."""
+    """``kernel(out_block, *in_blocks, *scratch)`` over cache-sized flat blocks
+    (inputs may be writable outputs too: contiguous arrays are sliced, not copied)."""
     fo = out.reshape(-1)
     fi = [np.ascontiguousarray(a).reshape(-1) for a in ins]
     n = fo.size
     bs = max(1, min(n, _BLOCK))
     scratch = [np.empty(bs, out.dtype) for _ in range(n_scratch)]
-    for i in range(0, n, bs):
-        j = min(i + bs, n)
-        m = j - i
-        kernel(fo[i:j], *[a[i:j] for a in fi], *[s[:m] for s in scratch])
+    with np.errstate(over="ignore", invalid="ignore"):  # exp -> inf and inf/inf are expected
+        for i in range(0, n, bs):
+            j = min(i + bs, n)
+            m = j - i
+            kernel(fo[i:j], *[a[i:j] for a in fi], *[s[:m] for s in scratch])
     return out
 
 
-def _half_erfc_abs(x, q, t, w):
-    """q <- 0.5 * erfc(|x| / sqrt(2)) (float32); t <- |x|, w scratch. Returns t."""
-    c = _ERFC_C
-    np.abs(x, out=w)
-    np.multiply(w, _K_T, out=t)
-    t += 1
-    np.reciprocal(t, out=t)
-    np.multiply(t, c[9], out=q)
-    for k in range(8, 0, -1):
-        q += c[k]
-        q *= t
+def _gelu_den(x, d, s, q):
+    """d <- 1 + exp(x R(x^2)) = 1 / Phi(x) for a float32 block; s, q scratch.
+    Returns whether the block needed the clipped (huge or infinite x) path."""
+    np.multiply(x, x, out=s)
+    # a NaN in the block also takes this path (NaN > big is False, as is NaN <= big)
+    big = not np.maximum.reduce(s) <= _G_BIG
+    if big:
+        x = np.clip(x, -_G_CLIP, _G_CLIP)
+        np.multiply(x, x, out=s)
+    p = _GP
+    np.multiply(s, p[3], out=d)              # numerator P(s), Horner
+    d += p[2]
+    d *= s
+    d += p[1]
+    d *= s
+    d += p[0]
+    c = _GQ
+    np.add(s, c[2], out=q)                   # monic denominator Q(s)
+    q *= s
+    q += c[1]
+    q *= s
     q += c[0]
+    d /= q
+    d *= x
+    np.exp(d, out=d)
+    d += 1
+    return big
+
+
+def _gelu_fix_inf(o, x):
+    """torch's gelu (and its gradient) is NaN at both +-inf; the clipped path would give
+    inf at +inf."""
+    o[np.isinf(x)] = np.nan
+
+
+def _gelu_fwd_k(o, x, s, q):
+    big = _gelu_den(x, o, s, q)
+    np.divide(x, o, out=o)                   # gelu = x Phi(x) = x / d
+    if big:
+        _gelu_fix_inf(o, x)
+
+
+def _gelu_fwd_save_k(o, x, d, s, q):
+    """The forward, keeping d = 1/Phi for the backward."""
+    big = _gelu_den(x, d, s, q)
+    np.divide(x, d, out=o)
+    if big:
+        _gelu_fix_inf(o, x)
+
+
+def _gelu_bwd_k(o, x, d, g, w):
+    """o <- g * (Phi(x) + x phi(x)) from d = 1/Phi (NaN at +-inf, as torch)."""
     np.multiply(x, x, out=w)
     w *= np.float32(-0.5)
-    q += w
-    np.exp(q, out=q)
-    q *= t
-    np.abs(x, out=t)
-    return t
-
-
-def _gelu_fwd_k(o, x, t, w):
-    ax = _half_erfc_abs(x, o, t, w)      # o = 0.5 erfc(|x|/sqrt2)
-    o *= ax                              # |x| * q
-    np.maximum(x, np.float32(0), out=w)
-    np.subtract(w, o, out=o)             # gelu = relu(x) - |x| q
-
-
-def _gelu_bwd_k(o, x, g, t, w):
-    _half_erfc_abs(x, o, t, w)           # o = q
-    np.subtract(np.float32(0.5), o, out=o)
-    np.copysign(o, x, out=o)
-    o += np.float32(0.5)                 # Phi(x)
-    np.multiply(x, x, out=w)
-    w *= np.float32(-0.5)
-    np.exp(w, out=w)
+    w += _LN_INV_SQRT_2PI
+    np.exp(w, out=w)                         # phi(x)
     w *= x
-    w *= np.float32(_INV_SQRT_2PI)       # x phi(x)
+    w *= g                                   # g x phi(x)
+    np.divide(g, d, out=o)                   # g Phi(x)
     o += w
-    o *= g
 
 
-def _gelu_np(a):
+def _gelu_np(a, keep=None):
+    """gelu(a); for float32 with ``keep`` a list, appends the 1/Phi array for the backward."""
     if a.dtype == np.float32:
-        return _blocked(_gelu_fwd_k, 2, np.empty(a.shape, a.dtype), a)
+        out = np.empty(a.shape, a.dtype)
+        if keep is None:
+            return _blocked(_gelu_fwd_k, 2, out, a)
+        d = np.empty(a.shape, a.dtype)
+        keep.append(d)
+        return _blocked(_gelu_fwd_save_k, 2, out, a, d)
     cdf = P._erf_np(a * _SQRT1_2)
     cdf += 1
     cdf *= 0.5
     return a * cdf
 
 
-def _gelu_grad_np(x, g):
+def _gelu_grad_np(x, g, d=None):
     if x.dtype == np.float32:
-        return _blocked(_gelu_bwd_k, 2, np.empty(x.shape, x.dtype), x,
-                        np.asarray(g, dtype=np.float32))
+        g = np.asarray(g, dtype=np.float32)
+        if d is None:  # no saved 1/Phi: recompute it
+            d = np.empty(x.shape, x.dtype)
+            _blocked(lambda o, xb, s, q: _gelu_den(xb, o, s, q), 2, d, x)
+        return _blocked(_gelu_bwd_k, 1, np.empty(x.shape, x.dtype), x, d, g)
     cdf = P._erf_np(x * _SQRT1_2)
     cdf += 1
     cdf *= 0.5
@@ -518,6 +557,11 @@ class Gelu(_Act):
             inner *= a
             inner *= 0.5
             return inner
+        if self.requires_grad and a.dtype == np.float32:
+            keep = []  # 1/Phi(x), so the backward skips re-evaluating Phi
+            out = _gelu_np(a, keep)
+            self.inv_cdf = keep[0]
+            return out
         return _gelu_np(a)
 
     def grad_np(self, x, g):
@@ -540,7 +584,7 @@ class Gelu(_Act):
             t += d
             t *= g
             return t
-        return _gelu_grad_np(x, g)
+        return _gelu_grad_np(x, g, getattr(self, "inv_cdf", None))
 
     def grad_t(self, x, g):
         if self.approx == "tanh":
@@ -788,7 +832,70 @@ def glu(input, dim=-1):
 
 
 # ------------------------------------------------------------------ softmax family
+# Softmax over the last dim runs over blocks of whole rows (~_SM_BLOCK elements, in L2).
+# Many short rows (attention: 128 wide) are the slow case for NumPy's per-row reductions
+# (a row max costs more than the exp), so the row max is only a fallback:
+# * softmax is shift-invariant, so when a block's values all lie in [-60, 60] it takes
+#   exp(x) as is: no overflow (sums <= n e^60), no underflow (>= e^-60, normal floats),
+#   and no rounding of x - max at all (more exact than torch's exp(x - rowmax));
+# * else, when they span <= 40, it shifts by the block's midpoint c: |x - c| <= 20, so the
+#   exps stay in [e^-20, e^20] and rounding x - c costs <= ulp(20)/2 ~ 1e-6 relative (as
+#   much as torch's exp(x - rowmax) errs on entries 20 below their row max);
+# * else (a wider range, inf, NaN) the row max, as torch.
+# Row sums are a BLAS matrix-vector product with ones.
+_SM_BLOCK = 1 << 16
+_SM_DIRECT = 60.0
+_SM_SPAN = 40.0
+
+
+def _row_blocks(n_rows, n):
+    step = max(1, _SM_BLOCK // max(n, 1))
+    for i in range(0, n_rows, step):
+        yield slice(i, min(i + step, n_rows))
+
+
+def _softmax_lastdim(a):
+    n = a.shape[-1]
+    x = np.ascontiguousarray(a).reshape(-1, n)
+    out = np.empty(x.shape, x.dtype)
+    ones = np.ones(n, x.dtype)
+    sums = np.empty(min(x.shape[0], max(1, _SM_BLOCK // n)), x.dtype)
+    for r in _row_blocks(x.shape[0], n):
+        xb, ob = x[r], out[r]
+        hi = np.maximum.reduce(xb, axis=None)
+        lo = np.minimum.reduce(xb, axis=None)
+        if -_SM_DIRECT <= lo and hi <= _SM_DIRECT:  # False for NaN (and inf)
+            np.exp(xb, out=ob)
+        else:
+            if hi - lo <= _SM_SPAN:
+                np.subtract(xb, hi - (hi - lo) * 0.5, out=ob)  # midpoint; no hi + lo overflow
+            else:
+                np.subtract(xb, np.maximum.reduce(xb, axis=1, keepdims=True), out=ob)
+            np.exp(ob, out=ob)
+        s = sums[:ob.shape[0]]
+        np.dot(ob, ones, out=s)
+        np.reciprocal(s, out=s)
+        ob *= s[:, None]
+    return out.reshape(a.shape)
+
+
+def _softmax_lastdim_grad(y, g):
+    """y * (g - sum(g * y)) over the last dim, by row blocks (row dots via einsum)."""
+    n = y.shape[-1]
+    y2 = np.ascontiguousarray(y).reshape(-1, n)
+    g2 = np.ascontiguousarray(g, dtype=y.dtype).reshape(-1, n)
+    out = np.empty(y2.shape, y2.dtype)
+    for r in _row_blocks(y2.shape[0], n):
+        yb, ob = y2[r], out[r]
+        s = np.einsum("ij,ij->i", g2[r], yb)
+        np.subtract(g2[r], s[:, None], out=ob)
+        ob *= yb
+    return out.reshape(y.shape)
+
+
 def _softmax_np(a, axis):
+    if axis == a.ndim - 1 and a.dtype.kind == "f":
+        return _softmax_lastdim(a)
     m = np.max(a, axis=axis, keepdims=True)
     out = np.subtract(a, m)
     np.exp(out, out=out)
@@ -828,6 +935,8 @@ class Softmax(Function):
             yd, gd = y._data, g._data
             if yd.ndim == 0:
                 return _make(np.zeros((), gd.dtype))
+            if d == yd.ndim - 1 and yd.dtype.kind == "f" and yd.size:
+                return _make(_softmax_lastdim_grad(yd, gd))
             gy = gd * yd
             s = np.sum(gy, axis=d, keepdims=True)
             np.subtract(gd, s, out=gy)
