@@ -209,8 +209,9 @@ def test_batchnorm_gradcheck():
 
 def test_batchnorm_grad_of_broadcast_cotangent():
     # .sum().backward() hands the kernel a stride-0 gradient
+    # the sum of normalized values is 0 up to rounding: compare it with an absolute tolerance
     check(lambda lib, a: lib.nn.functional.batch_norm(a, None, None, training=True).sum() * 1.0,
-          randn(3, 2, 4))
+          randn(3, 2, 4), atol=1e-5)
     check(lambda lib, a: (lib.nn.functional.batch_norm(a, None, None, training=True) ** 2).sum(),
           randn(3, 2, 4))
 
@@ -353,7 +354,8 @@ def test_layernorm_gradcheck():
 
 
 # ================================================================= GroupNorm
-@pytest.mark.parametrize("G,C,shape", [(3, 6, (2, 6, 4, 4)), (6, 6, (2, 6, 3)), (1, 6, (2, 6, 5)),
+# groups of >= 4 values: with 3, a near-tie makes the float32 gradient ill-conditioned
+@pytest.mark.parametrize("G,C,shape", [(3, 6, (2, 6, 4, 4)), (6, 6, (2, 6, 4)), (1, 6, (2, 6, 5)),
                                        (2, 8, (3, 8)), (2, 4, (2, 4, 2, 3, 2))])
 @pytest.mark.parametrize("kw", [{}, {"affine": False}, {"bias": False}])
 def test_groupnorm(G, C, shape, kw):

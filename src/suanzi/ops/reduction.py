@@ -811,6 +811,9 @@ def count_nonzero(input, dim=None):
 class Cumsum(Function):
     def forward(self, a, axis, dtype):
         self.axis = axis
+        d = a.dtype if dtype is None else dtype
+        if d.kind == "V" or d.char == "e":  # fp16/bf16: accumulate in fp32, like torch
+            return np.cumsum(a, axis=axis, dtype=np.float32).astype(d)
         return np.cumsum(a, axis=axis, dtype=dtype)
 
     def backward(self, g):
