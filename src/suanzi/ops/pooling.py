@@ -620,8 +620,13 @@ class _AdaptiveAvgPool(Function):
             self.meta = (x.shape, nd, out_sz)
         if xs.size == 0 or math.prod(out_sz) == 0:
             return np.zeros(lead + out_sz, x.dtype)
-        if all(o == 1 for o in out_sz):
-            out = xs.reshape(xs.shape[0], -1).mean(axis=1, dtype=x.dtype)
+        if all(o == 1 for o in out_sz):  # global average pooling
+            rows = xs.reshape(xs.shape[0], -1)
+            if x.dtype.char in "fd":  # a BLAS matrix-vector product: ~4x faster than
+                # NumPy's mean over short rows (e.g. 7x7 planes)
+                out = rows @ np.full(rows.shape[1], 1.0 / rows.shape[1], x.dtype)
+            else:
+                out = rows.mean(axis=1, dtype=x.dtype)
             return out.reshape(lead + out_sz)
         mats = [None if i == o else _pool_matrix(i, o, x.dtype) for i, o in zip(spatial, out_sz)]
         return _apply_axes(xs, mats, nd).reshape(lead + out_sz)
