@@ -117,7 +117,8 @@ class View(Function):
     may_be_view = "always"
 
     def forward(self, a, shape):
-        self.in_shape = a.shape
+        if self.requires_grad:  # only backward reads it (saves a dict on the no-grad path)
+            self.in_shape = a.shape
         if a.flags.c_contiguous:  # always viewable; ndarray.reshape is 6x cheaper
             return a.reshape(shape)
         try:
@@ -165,7 +166,7 @@ def view(self, *shape):
     if len(shape) > 1 or (shape and type(shape[0]) is tuple):  # fast path: known sizes, all Python ints
         sizes = shape if len(shape) > 1 else shape[0]
         n = _prod(sizes)  # an int only when every size is one (floats/tensors go below)
-        if type(n) is int and n == self._data.size and min(sizes, default=0) >= 0:
+        if type(n) is int and n == self._data.size and (not sizes or min(sizes) >= 0):
             return View.apply(self, shape=sizes)
     if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int, np.integer, Tensor)) \
             and shape[0] is not None:
