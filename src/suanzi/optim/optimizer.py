@@ -12,9 +12,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
 from copy import deepcopy
-from itertools import chain
 
 import numpy as np
 
@@ -127,42 +125,55 @@ def _as_state_tensor(value):
     return None
 
 
-class Optimizer:
-    r"""Base class for all optimizers.
+def _with_step_hooks(step):
+    """Wrap a subclass's ``step`` so the global and per-optimizer step hooks
+    run around it (a pre-hook may return ``(args, kwargs)`` to replace them)."""
+    @functools.wraps(step)
+    def hooked_step(self, *args, **kwargs):
+        for hook in [*_global_optimizer_pre_hooks.values(), *self._hooks["step_pre"].values()]:
+            replaced = hook(self, args, kwargs)
+            if replaced is None:
+                continue
+            if not (isinstance(replaced, tuple) and len(replaced) == 2):
+                raise RuntimeError(f"{step} must return None or a tuple of (new_args, "
+                                   f"new_kwargs), but got {replaced}.")
+            args, kwargs = replaced
+        result = step(self, *args, **kwargs)
+        for hook in [*self._hooks["step_post"].values(), *_global_optimizer_post_hooks.values()]:
+            hook(self, args, kwargs)
+        return result
+    return hooked_step
 
-    Args:
-        params (iterable): an iterable of tensors, of ``(name, tensor)`` pairs
-            or of dicts (parameter groups with their own options).
-        defaults (dict): default values of the optimization options, used when
-            a parameter group doesn't specify them.
-    """
+
+_HOOK_KINDS = ("step_pre", "step_post", "state_dict_pre", "state_dict_post", "load_pre",
+               "load_post")
+
+
+class Optimizer:
+    """Base class of the optimizers: parameter groups with their own options,
+    per-parameter ``state`` (keyed by the parameter), torch's ``state_dict``
+    format, hooks. Subclasses define ``step``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:
+            cls.step = _with_step_hooks(cls.__dict__["step"])
 
     def __init__(self, params, defaults):
-        self.defaults = defaults
-        self._optimizer_step_pre_hooks = OrderedDict()
-        self._optimizer_step_post_hooks = OrderedDict()
-        self._optimizer_state_dict_pre_hooks = OrderedDict()
-        self._optimizer_state_dict_post_hooks = OrderedDict()
-        self._optimizer_load_state_dict_pre_hooks = OrderedDict()
-        self._optimizer_load_state_dict_post_hooks = OrderedDict()
-
-        self._patch_step_function()
-
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of "
                             "Tensors or dicts, but got " + _typename(params))
-
+        self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
-
-        param_groups = list(params)
-        if len(param_groups) == 0:
+        self._hooks = {kind: OrderedDict() for kind in _HOOK_KINDS}
+        groups = list(params)
+        if not groups:
             raise ValueError("optimizer got an empty parameter list")
-        if not isinstance(param_groups[0], dict):
-            param_groups = [{"params": param_groups}]
-
-        for param_group in param_groups:
-            self.add_param_group(param_group)
+        if not isinstance(groups[0], dict):  # a plain list of tensors: one group
+            groups = [{"params": groups}]
+        for group in groups:
+            self.add_param_group(group)
 
     # ------------------------------------------------------------ pickling / repr
     def __getstate__(self):
@@ -171,219 +182,132 @@ class Optimizer:
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        for name in ("_optimizer_step_pre_hooks", "_optimizer_step_post_hooks",
-                     "_optimizer_state_dict_pre_hooks", "_optimizer_state_dict_post_hooks",
-                     "_optimizer_load_state_dict_pre_hooks",
-                     "_optimizer_load_state_dict_post_hooks"):
-            if name not in self.__dict__:
-                setattr(self, name, OrderedDict())
-        self._patch_step_function()
+        self.__dict__.setdefault("_hooks", {kind: OrderedDict() for kind in _HOOK_KINDS})
         self.defaults.setdefault("differentiable", False)
 
     def __repr__(self):
-        format_string = self.__class__.__name__ + " ("
+        lines = [f"{type(self).__name__} ("]
         for i, group in enumerate(self.param_groups):
-            format_string += "\n"
-            format_string += f"Parameter Group {i}\n"
-            for key in sorted(group.keys()):
-                if key != "params":
-                    format_string += f"    {key}: {group[key]}\n"
-        format_string += ")"
-        return format_string
+            if i:
+                lines.append("")  # torch separates groups with a blank line
+            lines.append(f"Parameter Group {i}")
+            lines.extend(f"    {key}: {group[key]}" for key in sorted(group) if key != "params")
+        return "\n".join(lines) + "\n)"
 
-    # ------------------------------------------------------------ step hooks
-    def _optimizer_step_code(self):
-        """Called after every step (torch's profiler entry point); nothing here."""
-
-    @staticmethod
-    def profile_hook_step(func):
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            self, *_ = args
-            for pre_hook in chain(_global_optimizer_pre_hooks.values(),
-                                  self._optimizer_step_pre_hooks.values()):
-                result = pre_hook(self, args, kwargs)
-                if result is not None:
-                    if isinstance(result, tuple) and len(result) == 2:
-                        args, kwargs = result
-                    else:
-                        raise RuntimeError(f"{func} must return None or a tuple of "
-                                           f"(new_args, new_kwargs), but got {result}.")
-            out = func(*args, **kwargs)
-            self._optimizer_step_code()
-            for post_hook in chain(self._optimizer_step_post_hooks.values(),
-                                   _global_optimizer_post_hooks.values()):
-                post_hook(self, args, kwargs)
-            return out
-
-        return wrapper
-
-    def _patch_step_function(self):
-        self._zero_grad_profile_name = f"Optimizer.zero_grad#{self.__class__.__name__}.zero_grad"
-        hooked = getattr(self.__class__.step, "hooked", None)
-        if not hooked:
-            self.__class__.step = self.profile_hook_step(self.__class__.step)
-            self.__class__.step.hooked = True
+    # ------------------------------------------------------------ hooks
+    def _add_hook(self, kind, hook, prepend=False):
+        hooks = self._hooks[kind]
+        handle = RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
 
     def register_step_pre_hook(self, hook):
-        """``hook(optimizer, args, kwargs) -> None or (new_args, new_kwargs)`` before step."""
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        """``hook(optimizer, args, kwargs)`` before each step; may return
+        ``(new_args, new_kwargs)``."""
+        return self._add_hook("step_pre", hook)
 
     def register_step_post_hook(self, hook):
-        """``hook(optimizer, args, kwargs) -> None`` after step."""
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
+        """``hook(optimizer, args, kwargs)`` after each step."""
+        return self._add_hook("step_post", hook)
 
     def register_state_dict_pre_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_state_dict_pre_hooks)
-        self._optimizer_state_dict_pre_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook("state_dict_pre", hook, prepend)
 
     def register_state_dict_post_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_state_dict_post_hooks)
-        self._optimizer_state_dict_post_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook("state_dict_post", hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_load_state_dict_pre_hooks)
-        self._optimizer_load_state_dict_pre_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_load_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook("load_pre", hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook, prepend=False):
-        handle = RemovableHandle(self._optimizer_load_state_dict_post_hooks)
-        self._optimizer_load_state_dict_post_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_load_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return self._add_hook("load_post", hook, prepend)
 
     # ------------------------------------------------------------ state dict
     def state_dict(self):
-        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``:
-        the parameters are replaced by their index over all groups. Tensors in
-        the state are the optimizer's own (not copies), as in torch."""
-        for pre_hook in self._optimizer_state_dict_pre_hooks.values():
-            pre_hook(self)
+        """``{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}``.
 
-        param_mappings = {}
-        start_index = 0
-
-        def pack_group(group):
-            nonlocal start_index
-            packed = {k: v for k, v in group.items() if k != "params"}
-            param_mappings.update({id(p): i for i, p in enumerate(group["params"], start_index)
-                                   if id(p) not in param_mappings})
-            packed["params"] = [param_mappings[id(p)] for p in group["params"]]
-            start_index += len(packed["params"])
-            return packed
-
-        param_groups = [pack_group(g) for g in self.param_groups]
-        packed_state = {(param_mappings[id(k)] if isinstance(k, Tensor) else k): v
-                        for k, v in self.state.items()}
-        state_dict = {"state": packed_state, "param_groups": param_groups}
-
-        for post_hook in self._optimizer_state_dict_post_hooks.values():
-            hook_result = post_hook(self, state_dict)
-            if hook_result is not None:
-                state_dict = hook_result
-        return state_dict
-
-    @staticmethod
-    def _process_value_according_to_param_policy(param, value, param_id, param_groups, key=None):
-        if key == "step":
-            fused = capturable = False
-            for pg in param_groups:
-                if param_id in pg["params"]:
-                    fused = pg.get("fused", False)
-                    capturable = pg.get("capturable", False)
-                    break
-            if (capturable or fused) and value._data.dtype != np.float32:
-                return Tensor._make(value._data.astype(np.float32))
-            return value
-        if param.is_floating_point() and value._data.dtype != param._data.dtype:
-            return Tensor._make(value._data.astype(param._data.dtype))
-        return value
+        Parameters are numbered in order over all groups, which is what makes
+        the dict portable between optimizers (and between suanzi and torch).
+        The tensors in it are the optimizer's own, not copies, as in torch.
+        """
+        for hook in self._hooks["state_dict_pre"].values():
+            hook(self)
+        number = {}
+        position = 0
+        groups = []
+        for group in self.param_groups:
+            indices = []
+            for p in group["params"]:
+                indices.append(number.setdefault(id(p), position))
+                position += 1
+            groups.append({**{k: v for k, v in group.items() if k != "params"},
+                           "params": indices})
+        state = {(number[id(key)] if isinstance(key, Tensor) else key): value
+                 for key, value in self.state.items()}
+        result = {"state": state, "param_groups": groups}
+        for hook in self._hooks["state_dict_post"].values():
+            replaced = hook(self, result)
+            if replaced is not None:
+                result = replaced
+        return result
 
     def load_state_dict(self, state_dict):
-        """Load a state dict from :meth:`state_dict` — suanzi's, or torch's
-        (its tensors are converted to suanzi tensors)."""
-        state_dict = state_dict.copy()
-
-        for pre_hook in self._optimizer_load_state_dict_pre_hooks.values():
-            hook_result = pre_hook(self, state_dict)
-            if hook_result is not None:
-                state_dict = hook_result
-
-        groups = self.param_groups
+        """Load what :meth:`state_dict` gave — suanzi's, or torch's (its
+        tensors are converted). Floating state follows its parameter's dtype;
+        ``step`` keeps its own."""
+        state_dict = dict(state_dict)
+        for hook in self._hooks["load_pre"].values():
+            replaced = hook(self, state_dict)
+            if replaced is not None:
+                state_dict = replaced
         saved_groups = deepcopy(state_dict["param_groups"])
-
-        if len(groups) != len(saved_groups):
+        if len(saved_groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
-        if any(len(g["params"]) != len(s["params"]) for g, s in zip(groups, saved_groups)):
+        if any(len(mine["params"]) != len(saved["params"])
+               for mine, saved in zip(self.param_groups, saved_groups)):
             raise ValueError("loaded state dict contains a parameter group that doesn't match "
                              "the size of optimizer's group")
-
-        id_map = dict(zip(chain.from_iterable(g["params"] for g in saved_groups),
-                          chain.from_iterable(g["params"] for g in groups)))
-
-        def _cast(param, value, param_id=None, param_groups=None, key=None):
-            t = _as_state_tensor(value)
-            if t is not None:
-                return Optimizer._process_value_according_to_param_policy(
-                    param, t, param_id, param_groups, key)
-            if isinstance(value, dict):
-                return {k: _cast(param, v, param_id=param_id, param_groups=param_groups, key=k)
-                        for k, v in value.items()}
-            if isinstance(value, Iterable) and not isinstance(value, (str, bytes)):
-                return type(value)(_cast(param, v, param_id=param_id, param_groups=param_groups)
-                                   for v in value)
-            return value
+        param_of = {}
+        for mine, saved in zip(self.param_groups, saved_groups):
+            param_of.update(zip(saved["params"], mine["params"]))
+        low_precision_step = {i for g in saved_groups if g.get("fused") or g.get("capturable")
+                              for i in g["params"]}
 
         state = defaultdict(dict)
-        for k, v in state_dict["state"].items():
-            if k not in id_map and isinstance(k, str) and k.isdigit() and int(k) in id_map:
-                k = int(k)  # keys that went through a text format
-            if k in id_map:
-                param = id_map[k]
-                state[param] = _cast(param, v, param_id=k, param_groups=state_dict["param_groups"])
-            else:
-                state[k] = v
+        for key, value in state_dict["state"].items():
+            if key not in param_of and isinstance(key, str) and key.isdigit():
+                key = int(key)  # keys that went through a text format (JSON)
+            if key not in param_of:
+                state[key] = value
+                continue
+            state[param_of[key]] = _state_value(param_of[key], value,
+                                                key in low_precision_step)
 
-        def update_group(group, new_group):
-            new_group["params"] = group["params"]
-            if "param_names" in group and "param_names" not in new_group:
-                new_group["param_names"] = group["param_names"]
-            return new_group
-
-        param_groups = [update_group(g, ng) for g, ng in zip(groups, saved_groups)]
-        self.__setstate__({"state": state, "param_groups": param_groups})
-
-        for post_hook in self._optimizer_load_state_dict_post_hooks.values():
-            post_hook(self)
+        groups = []
+        for mine, saved in zip(self.param_groups, saved_groups):
+            saved["params"] = mine["params"]
+            if "param_names" in mine:
+                saved.setdefault("param_names", mine["param_names"])
+            groups.append(saved)
+        self.__setstate__({"state": state, "param_groups": groups})
+        for hook in self._hooks["load_post"].values():
+            hook(self)
 
     # ------------------------------------------------------------ gradients and groups
     def zero_grad(self, set_to_none=True):
         """Set the gradients of all optimized tensors to None (default) or to zero."""
         for group in self.param_groups:
             for p in group["params"]:
-                if p.grad is not None:
-                    if set_to_none:
-                        p.grad = None
-                    else:
-                        g = p.grad
-                        if g.grad_fn is not None:
-                            g.detach_()
-                        else:
-                            g.requires_grad_(False)
-                        g.zero_()
+                if p.grad is None:
+                    continue
+                if set_to_none:
+                    p.grad = None
+                else:
+                    g = p.grad
+                    g.detach_() if g.grad_fn is not None else g.requires_grad_(False)
+                    g.zero_()
 
     def step(self, closure=None):
         """Perform a single optimization step (``closure`` re-evaluates the loss)."""
@@ -396,71 +320,69 @@ class Optimizer:
             return closure()
 
     def add_param_group(self, param_group):
-        """Add a parameter group (a dict with ``'params'`` and its own options)."""
+        """Add a parameter group: a dict with ``'params'`` (tensors, or
+        ``(name, tensor)`` pairs) and any options that override the defaults."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
-
         params = param_group["params"]
-        if isinstance(params, Tensor):
-            param_group["params"] = [params]
-        elif isinstance(params, set):
+        if isinstance(params, set):
             raise TypeError("optimizer parameters need to be organized in ordered collections, "
                             "but the ordering of tensors in sets will change between runs. "
                             "Please use a list instead.")
-        else:
-            param_group["params"] = list(params)
-
-        extracted_param_tensors = []
-        extracted_param_names = []
-        for param in param_group["params"]:
-            if isinstance(param, tuple):
-                extracted_param_names.append(param[0])
-                extracted_param_tensors.append(param[1])
-            else:
-                extracted_param_tensors.append(param)
-
-        param_group["params"] = extracted_param_tensors
-        if len(extracted_param_names) != 0:
-            if len(extracted_param_names) == len(extracted_param_tensors):
-                param_group["param_names"] = extracted_param_names
-            else:
+        params = [params] if isinstance(params, Tensor) else list(params)
+        named = [p for p in params if isinstance(p, tuple)]
+        if named:
+            if len(named) != len(params):
                 raise ValueError("all optimizer params should be with/without names. Some param "
                                  "names are missing")
+            param_group["param_names"] = [name for name, _ in named]
+            params = [p for _, p in named]
+        param_group["params"] = params
 
-        for param in param_group["params"]:
-            if not isinstance(param, Tensor):
+        for p in params:
+            if not isinstance(p, Tensor):
                 raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + _typename(param))
-            if not self.defaults.get("differentiable", None) and not (
-                    param.is_leaf or param.retains_grad):
+                                + _typename(p))
+            if not self.defaults.get("differentiable") and not (p.is_leaf or p.retains_grad):
                 raise ValueError("can't optimize a non-leaf Tensor")
-
         for name, default in self.defaults.items():
             if default is required and name not in param_group:
                 raise ValueError("parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             param_group.setdefault(name, default)
 
-        params = param_group["params"]
-        if len(params) != len({id(p) for p in params}):
+        if len({id(p) for p in params}) != len(params):
             warnings.warn("optimizer contains a parameter group with duplicate parameters; "
-                          "in future, this will cause an error; "
-                          "see github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
-
-        param_set = set()
+                          "in future, this will cause an error", stacklevel=3)
         for group in self.param_groups:
-            param_set.update(id(p) for p in group["params"])
-            if ("param_names" in param_group) != ("param_names" in group):
-                current_group_txt = "with names" if "param_names" in param_group \
-                    else "without names"
+            if ("param_names" in group) != ("param_names" in param_group):
+                kind = "with names" if "param_names" in param_group else "without names"
                 raise ValueError("all optimizer param groups should be with/without names. "
-                                 f"cannot add param group {current_group_txt} to the optimizer")
-
-        if not param_set.isdisjoint(id(p) for p in param_group["params"]):
+                                 f"cannot add param group {kind} to the optimizer")
+        seen = {id(p) for group in self.param_groups for p in group["params"]}
+        if any(id(p) in seen for p in params):
             raise ValueError("some parameters appear in more than one parameter group")
-
         self.param_groups.append(param_group)
+
+
+def _state_value(param, value, low_precision_step, key=None):
+    """One loaded state entry, converted to suanzi tensors: floating tensors
+    take the parameter's dtype, except ``step`` (float32 for fused/capturable
+    groups, else as saved)."""
+    t = _as_state_tensor(value)
+    if t is not None:
+        if key == "step":
+            if low_precision_step and t._data.dtype != np.float32:
+                return Tensor._make(t._data.astype(np.float32))
+            return t
+        if param.is_floating_point() and t._data.dtype != param._data.dtype:
+            return Tensor._make(t._data.astype(param._data.dtype))
+        return t
+    if isinstance(value, dict):
+        return {k: _state_value(param, v, low_precision_step, k) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_state_value(param, v, low_precision_step) for v in value)
+    return value
 
 
 def _sparse_check(p, name):
