@@ -1,13 +1,17 @@
-"""Containers (``Sequential``, ``ModuleList``, ``ModuleDict``,
-``ParameterList``, ``ParameterDict``) and ``Flatten``/``Unflatten``, with
-torch's indexing rules, names ("0", "1", …) and reprs."""
+"""Container modules: ``Sequential``, ``ModuleList``, ``ModuleDict``,
+``ParameterList``, ``ParameterDict`` (plus the deprecated ``Container``) and
+the reshaping layers ``Flatten``/``Unflatten``.
+
+Behaviour (index rules, child names "0", "1", …, reprs and error messages)
+follows torch's documented behaviour so the two libraries are interchangeable.
+"""
 from __future__ import annotations
 
+import itertools
 import operator
 import warnings
 from collections import OrderedDict
-from collections import abc as container_abcs
-from itertools import chain, islice
+from collections.abc import Iterable, Mapping
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
@@ -17,6 +21,48 @@ __all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList
            "ParameterDict", "Flatten", "Unflatten"]
 
 
+# ------------------------------------------------------------------ shared helpers
+def _position(idx, length):
+    """Turn an int-like index (negatives allowed) into 0 <= i < length.
+
+    ``operator.index`` makes non-integers (e.g. ``s['a']``) fail with Python's
+    own TypeError, the way list indexing does."""
+    i = operator.index(idx)
+    if i < -length or i >= length:
+        raise IndexError(f"index {i} is out of range")
+    return i % length  # length > 0 here: an empty container rejects every index
+
+
+def _as_parameter(value):
+    # Containers promote plain tensors to Parameters so they get registered;
+    # anything else (ints, strings, Parameters) is stored untouched.
+    if isinstance(value, Tensor) and not isinstance(value, Parameter):
+        return Parameter(value)
+    return value
+
+
+def _describe(key, value, type_name):
+    """One line of a parameter container's repr."""
+    if not isinstance(value, Tensor):
+        return f"  ({key}): Object of type: {type(value).__name__}"
+    kind = "Parameter" if isinstance(value, Parameter) else "Tensor"
+    size = "x".join(str(n) for n in value.size())
+    return f"  ({key}): {kind} containing: [{type_name(value)} of size {size}]"
+
+
+def _pairs(items, owner):
+    """Yield (key, value) from a mapping's items or a sequence of 2-item entries,
+    checking each entry with the messages torch uses."""
+    for n, entry in enumerate(items):
+        if not isinstance(entry, Iterable):
+            raise TypeError(f"{owner} update sequence element #{n} should be Iterable; "
+                            f"is{type(entry).__name__}")
+        if len(entry) != 2:
+            raise ValueError(f"{owner} update sequence element #{n} has length "
+                             f"{len(entry)}; 2 is required")
+        yield entry[0], entry[1]
+
+
 class Container(Module):
     """Deprecated: subclass Module instead."""
 
@@ -24,240 +70,177 @@ class Container(Module):
         warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented "
                       "in `nn.Module`. Subclass that instead.", FutureWarning, stacklevel=2)
         super().__init__()
-        for key, value in kwargs.items():
-            self.add_module(key, value)
+        for name, child in kwargs.items():
+            self.add_module(name, child)
 
 
-class Sequential(Module):
-    """Modules called in order; built from modules or an OrderedDict of them."""
-
-    def __init__(self, *args):
-        super().__init__()
-        if len(args) == 1 and isinstance(args[0], OrderedDict):
-            for key, module in args[0].items():
-                self.add_module(key, module)
-        else:
-            for idx, module in enumerate(args):
-                self.add_module(str(idx), module)
-
-    def _get_item_by_idx(self, iterator, idx):
-        size = len(self)
-        idx = operator.index(idx)
-        if not -size <= idx < size:
-            raise IndexError(f"index {idx} is out of range")
-        idx %= size
-        return next(islice(iterator, idx, None))
-
-    def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return self.__class__(OrderedDict(list(self._modules.items())[idx]))
-        return self._get_item_by_idx(self._modules.values(), idx)
-
-    def __setitem__(self, idx, module):
-        key = self._get_item_by_idx(self._modules.keys(), idx)
-        return setattr(self, key, module)
-
-    def __delitem__(self, idx):
-        if isinstance(idx, slice):
-            for key in list(self._modules.keys())[idx]:
-                delattr(self, key)
-        else:
-            key = self._get_item_by_idx(self._modules.keys(), idx)
-            delattr(self, key)
-        # renumber, keeping the order
-        str_indices = [str(i) for i in range(len(self._modules))]
-        self._modules = OrderedDict(zip(str_indices, self._modules.values()))
+# ------------------------------------------------------------------ module sequences
+class _ChildSequence:
+    """List-like access to ``self._modules`` by position, shared by Sequential and
+    ModuleList.  Positions (not names) are used so a Sequential built from an
+    OrderedDict with custom names still indexes like a list."""
 
     def __len__(self):
         return len(self._modules)
 
-    def __add__(self, other):
-        if isinstance(other, Sequential):
-            ret = Sequential()
-            for layer in self:
-                ret.append(layer)
-            for layer in other:
-                ret.append(layer)
-            return ret
-        raise ValueError("add operator supports only objects of Sequential class, but "
-                         f"{str(type(other))} is given.")
-
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
-
-    def __iadd__(self, other):
-        if isinstance(other, Sequential):
-            offset = len(self)
-            for i, module in enumerate(other):
-                self.add_module(str(i + offset), module)
-            return self
-        raise ValueError("add operator supports only objects of Sequential class, but "
-                         f"{str(type(other))} is given.")
-
-    def __mul__(self, other):
-        if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
-        if other <= 0:
-            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
-        combined = Sequential()
-        offset = 0
-        for _ in range(other):
-            for module in self:
-                combined.add_module(str(offset), module)
-                offset += 1
-        return combined
-
-    def __rmul__(self, other):
-        return self.__mul__(other)
-
-    def __imul__(self, other):
-        if not isinstance(other, int):
-            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(other)}")
-        if other <= 0:
-            raise ValueError(f"Non-positive multiplication factor {other} for {type(self)}")
-        n = len(self)
-        offset = n
-        for _ in range(other - 1):
-            for i in range(n):
-                self.add_module(str(i + offset), self._modules[str(i)])
-            offset += n
-        return self
-
-    def __dir__(self):
-        return [k for k in super().__dir__() if not k.isdigit()]
-
     def __iter__(self):
         return iter(self._modules.values())
+
+    def _name_at(self, idx):
+        return list(self._modules)[_position(idx, len(self))]
+
+    def __setitem__(self, idx, module):
+        # goes through Module.__setattr__, which rejects non-modules
+        setattr(self, self._name_at(idx), module)
+
+    def __delitem__(self, idx):
+        names = list(self._modules)
+        doomed = names[idx] if isinstance(idx, slice) else [self._name_at(idx)]
+        for name in doomed:
+            del self._modules[name]
+        self._renumber(list(self._modules.values()))
+
+    def _renumber(self, modules):
+        # After removals/insertions torch renames the children "0".."n-1" so
+        # that names keep matching positions.
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self._modules[str(i)] = m
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def pop(self, idx):
+        item = self[idx]
+        del self[idx]
+        return item
+
+
+class Sequential(_ChildSequence, Module):
+    """Calls its children in order, feeding each one's output to the next.
+
+    Built from modules (named "0", "1", …) or from one OrderedDict of name -> module."""
+
+    def __init__(self, *args):
+        super().__init__()
+        if len(args) == 1 and isinstance(args[0], OrderedDict):
+            named = args[0].items()
+        else:
+            named = ((str(i), m) for i, m in enumerate(args))
+        for name, module in named:
+            self.add_module(name, module)
+
+    def __getitem__(self, idx):
+        if isinstance(idx, slice):  # a slice keeps the original names
+            return type(self)(OrderedDict(list(self._modules.items())[idx]))
+        return self._modules[self._name_at(idx)]
 
     def forward(self, input):
         for module in self:
             input = module(input)
         return input
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
     def insert(self, index, module):
         if not isinstance(module, Module):
             raise AssertionError(f"module should be of type: {Module}")
-        n = len(self._modules)
-        if not -n <= index <= n:
+        n = len(self)
+        if not -n <= index <= n:  # index == n appends, like list.insert
             raise IndexError(f"Index out of range: {index}")
-        if index < 0:
-            index += n
-        for i in range(n, index, -1):
-            self._modules[str(i)] = self._modules[str(i - 1)]
-        self._modules[str(index)] = module
+        modules = list(self)
+        modules.insert(index, module)
+        self._renumber(modules)
         return self
 
     def extend(self, sequential):
-        for layer in sequential:
-            self.append(layer)
+        for module in sequential:
+            self.append(module)
         return self
 
+    # ---- operators: + and * build new containers sharing the same children
+    @staticmethod
+    def _need_sequential(other):
+        if not isinstance(other, Sequential):
+            raise ValueError("add operator supports only objects of Sequential class, but "
+                             f"{type(other)} is given.")
 
-class ModuleList(Module):
-    """A list of modules, registered as children "0", "1", …"""
+    def _check_factor(self, factor):
+        if not isinstance(factor, int):
+            raise TypeError(f"unsupported operand type(s) for *: {type(self)} and {type(factor)}")
+        if factor <= 0:
+            raise ValueError(f"Non-positive multiplication factor {factor} for {type(self)}")
+
+    def __add__(self, other):
+        self._need_sequential(other)
+        return Sequential(*self, *other)
+
+    def __iadd__(self, other):
+        self._need_sequential(other)
+        return self.extend(list(other))
+
+    def __mul__(self, factor):
+        self._check_factor(factor)
+        return Sequential(*(list(self) * factor))
+
+    __rmul__ = __mul__
+
+    def __imul__(self, factor):
+        self._check_factor(factor)
+        return self.extend(list(self) * (factor - 1))
+
+
+class ModuleList(_ChildSequence, Module):
+    """A Python-list-like holder whose modules are registered as children."""
 
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
-            self += modules
-
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+            self.extend(modules)
 
     def __getitem__(self, idx):
-        if isinstance(idx, slice):
-            return self.__class__(list(self._modules.values())[idx])
-        return self._modules[self._get_abs_string_index(idx)]
+        if isinstance(idx, slice):  # a slice is a fresh list, renumbered from 0
+            return type(self)(list(self)[idx])
+        return self._modules[self._name_at(idx)]
 
-    def __setitem__(self, idx, module):
-        idx = self._get_abs_string_index(idx)
-        return setattr(self, str(idx), module)
-
-    def __delitem__(self, idx):
-        if isinstance(idx, slice):
-            for k in range(len(self._modules))[idx]:
-                delattr(self, str(k))
-        else:
-            delattr(self, self._get_abs_string_index(idx))
-        str_indices = [str(i) for i in range(len(self._modules))]
-        self._modules = OrderedDict(zip(str_indices, self._modules.values()))
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
+    def __add__(self, other):
+        return ModuleList(itertools.chain(self, other))
 
     def __iadd__(self, modules):
         return self.extend(modules)
 
-    def __add__(self, other):
-        combined = ModuleList()
-        for i, module in enumerate(chain(self, other)):
-            combined.add_module(str(i), module)
-        return combined
-
-    def __repr__(self):
-        """Runs of identical module reprs are printed once: ``(0-2): 3 x Linear(...)``."""
-        reprs = [repr(item) for item in self]
-        if not reprs:
-            return self._get_name() + "()"
-        spans = [[0, 0]]
-        blocks = [reprs[0]]
-        for i, r in enumerate(reprs[1:], 1):
-            if r == blocks[-1]:
-                spans[-1][1] += 1
-                continue
-            spans.append([i, i])
-            blocks.append(r)
-        lines = []
-        for (start, end), b in zip(spans, blocks):
-            local = f"({start}): {b}"
-            if start != end:
-                local = f"({start}-{end}): {end - start + 1} x {b}"
-            lines.append(_addindent(local, 2))
-        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
-
-    def __dir__(self):
-        return [k for k in super().__dir__() if not k.isdigit()]
-
     def insert(self, index, module):
-        for i in range(len(self._modules), index, -1):
-            self._modules[str(i)] = self._modules[str(i - 1)]
-        self._modules[str(index)] = module
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
+        modules = list(self)
+        modules.insert(index, module)
+        self._renumber(modules)
 
     def extend(self, modules):
-        if not isinstance(modules, container_abcs.Iterable):
-            raise TypeError("ModuleList.extend should be called with an iterable, but got " +
-                            type(modules).__name__)
-        offset = len(self)
-        for i, module in enumerate(modules):
-            self.add_module(str(offset + i), module)
+        if not isinstance(modules, Iterable):
+            raise TypeError("ModuleList.extend should be called with an iterable, but got "
+                            f"{type(modules).__name__}")
+        for module in modules:
+            self.append(module)
         return self
+
+    def __repr__(self):
+        """Like Module's repr, but runs of children with identical reprs are
+        collapsed into one entry: ``(0-2): 3 x Linear(...)``."""
+        if not len(self):
+            return self._get_name() + "()"
+        entries = []
+        indexed = enumerate(repr(m) for m in self)
+        for text, run in itertools.groupby(indexed, key=lambda pair: pair[1]):
+            positions = [i for i, _ in run]
+            first, last = positions[0], positions[-1]
+            if first == last:
+                head = f"({first}):"
+            else:
+                head = f"({first}-{last}): {len(positions)} x"
+            entries.append(_addindent(f"{head} {text}", 2))
+        return self._get_name() + "(\n  " + "\n  ".join(entries) + "\n)"
 
 
 class ModuleDict(Module):
-    """An ordered dict of modules, registered as children under their keys."""
+    """An insertion-ordered dict of modules, registered as children by key."""
 
     def __init__(self, modules=None):
         super().__init__()
@@ -268,7 +251,7 @@ class ModuleDict(Module):
         return self._modules[key]
 
     def __setitem__(self, key, module):
-        self.add_module(key, module)
+        self.add_module(key, module)  # validates the key and the module
 
     def __delitem__(self, key):
         del self._modules[key]
@@ -282,124 +265,97 @@ class ModuleDict(Module):
     def __contains__(self, key):
         return key in self._modules
 
-    def clear(self):
-        self._modules.clear()
-
-    def pop(self, key):
-        v = self[key]
-        del self[key]
-        return v
-
     def keys(self):
         return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
 
     def values(self):
         return self._modules.values()
 
+    def items(self):
+        return self._modules.items()
+
+    def clear(self):
+        self._modules.clear()
+
+    def pop(self, key):
+        return self._modules.pop(key)
+
     def update(self, modules):
-        if not isinstance(modules, container_abcs.Iterable):
+        if not isinstance(modules, Iterable):
             raise TypeError("ModuleDict.update should be called with an iterable of key/value "
-                            "pairs, but got " + type(modules).__name__)
-        if isinstance(modules, (OrderedDict, ModuleDict, container_abcs.Mapping)):
-            for key, module in modules.items():
-                self[key] = module
-        else:
-            for j, m in enumerate(modules):
-                if not isinstance(m, container_abcs.Iterable):
-                    raise TypeError("ModuleDict update sequence element #" + str(j) +
-                                    " should be Iterable; is" + type(m).__name__)
-                if not len(m) == 2:
-                    raise ValueError("ModuleDict update sequence element #" + str(j) +
-                                     " has length " + str(len(m)) + "; 2 is required")
-                self[m[0]] = m[1]
+                            f"pairs, but got {type(modules).__name__}")
+        # mappings (incl. ModuleDict) keep their own order here
+        source = modules.items() if isinstance(modules, (Mapping, ModuleDict)) else \
+            _pairs(modules, "ModuleDict")
+        for key, module in source:
+            self[key] = module
 
 
-def _param_line(k, p, dtype_str):
-    if isinstance(p, Tensor):
-        size_str = "x".join(str(s) for s in p.size())
-        kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-        return f"  ({k}): {kind} containing: [{dtype_str(p)} of size {size_str}]"
-    return f"  ({k}): Object of type: {type(p).__name__}"
-
-
+# ------------------------------------------------------------------ parameter holders
 class ParameterList(Module):
-    """A list of parameters (tensors become Parameters; other objects are kept as is)."""
+    """A list of parameters. Tensors become Parameters (registered as "0", "1",
+    …); other objects are kept as plain attributes so they are not saved."""
 
     def __init__(self, values=None):
         super().__init__()
-        self._size = 0
+        # the count is kept separately because non-tensor entries live in
+        # __dict__, not in _parameters
+        self._length = 0
         if values is not None:
-            self += values
+            self.extend(values)
 
-    def _get_abs_string_index(self, idx):
-        idx = operator.index(idx)
-        if not -len(self) <= idx < len(self):
-            raise IndexError(f"index {idx} is out of range")
-        if idx < 0:
-            idx += len(self)
-        return str(idx)
+    def __len__(self):
+        return self._length
+
+    def __iter__(self):
+        return (getattr(self, str(i)) for i in range(self._length))
 
     def __getitem__(self, idx):
         if isinstance(idx, slice):
-            start, stop, step = idx.indices(len(self))
-            out = self.__class__()
-            for i in range(start, stop, step):
-                out.append(self[i])
-            return out
-        return getattr(self, self._get_abs_string_index(idx))
+            return type(self)(list(self)[idx])
+        return getattr(self, str(_position(idx, self._length)))
 
-    def __setitem__(self, idx, param):
-        idx = self._get_abs_string_index(idx)
-        if isinstance(param, Tensor) and not isinstance(param, Parameter):
-            param = Parameter(param)
-        return setattr(self, str(idx), param)
-
-    def __len__(self):
-        return self._size
-
-    def __iter__(self):
-        return iter(self[i] for i in range(len(self)))
-
-    def __iadd__(self, parameters):
-        return self.extend(parameters)
-
-    def __dir__(self):
-        return [k for k in super().__dir__() if not k.isdigit()]
+    def __setitem__(self, idx, value):
+        setattr(self, str(_position(idx, self._length)), _as_parameter(value))
 
     def append(self, value):
-        new_idx = len(self)
-        self._size += 1
-        self[new_idx] = value
+        setattr(self, str(self._length), _as_parameter(value))
+        self._length += 1
         return self
 
     def extend(self, values):
-        if not isinstance(values, container_abcs.Iterable) or isinstance(values, Tensor):
-            raise TypeError("ParameterList.extend should be called with an iterable, but got " +
-                            type(values).__name__)
+        # a Tensor is iterable, but extending by its rows is almost surely a bug
+        if not isinstance(values, Iterable) or isinstance(values, Tensor):
+            raise TypeError("ParameterList.extend should be called with an iterable, but got "
+                            f"{type(values).__name__}")
         for value in values:
             self.append(value)
         return self
 
+    def __iadd__(self, values):
+        return self.extend(values)
+
     def extra_repr(self):
-        return "\n".join(_param_line(k, p, lambda t: str(t.dtype)) for k, p in enumerate(self))
+        return "\n".join(_describe(i, v, lambda t: str(t.dtype)) for i, v in enumerate(self))
 
     def __call__(self, *args, **kwargs):
         raise RuntimeError("ParameterList should not be called.")
 
 
 class ParameterDict(Module):
-    """An ordered dict of parameters (tensors become Parameters)."""
+    """An insertion-ordered dict of parameters keyed by strings. Tensors become
+    Parameters; other values are kept as plain attributes."""
 
     def __init__(self, parameters=None):
         super().__init__()
-        self._keys = {}
+        # the values live as attributes; this dict only remembers key order
+        self._order = {}
         if parameters is not None:
             self.update(parameters)
 
-    def _key_to_attr(self, key):
+    @staticmethod
+    def _check_key(key):
+        # keys double as attribute names, so they must be strings
         if not isinstance(key, str):
             raise TypeError("Index given to ParameterDict cannot be used as a key as it is not a "
                             f"string (type is '{type(key).__name__}'). Open an issue on github if "
@@ -407,120 +363,110 @@ class ParameterDict(Module):
         return key
 
     def __getitem__(self, key):
-        return getattr(self, self._key_to_attr(key))
+        return getattr(self, self._check_key(key))
 
     def __setitem__(self, key, value):
-        self._keys[key] = None
-        attr = self._key_to_attr(key)
-        if isinstance(value, Tensor) and not isinstance(value, Parameter):
-            value = Parameter(value)
-        setattr(self, attr, value)
+        setattr(self, self._check_key(key), _as_parameter(value))
+        self._order[key] = None
 
     def __delitem__(self, key):
-        del self._keys[key]
-        delattr(self, self._key_to_attr(key))
+        delattr(self, self._check_key(key))
+        del self._order[key]
 
     def __len__(self):
-        return len(self._keys)
+        return len(self._order)
 
     def __iter__(self):
-        return iter(self._keys)
+        return iter(self._order)
 
     def __reversed__(self):
-        return reversed(self._keys)
-
-    def copy(self):
-        return ParameterDict(OrderedDict((k, self[k]) for k in self._keys))
+        return reversed(self._order)
 
     def __contains__(self, key):
-        return key in self._keys
+        return key in self._order
+
+    def keys(self):
+        return self._order.keys()
+
+    def values(self):
+        return (self[k] for k in self._order)
+
+    def items(self):
+        return ((k, self[k]) for k in self._order)
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
 
     def setdefault(self, key, default=None):
         if key not in self:
             self[key] = default
         return self[key]
 
-    def clear(self):
-        for k in self._keys.copy():
-            del self[k]
-
     def pop(self, key):
-        v = self[key]
+        value = self[key]
         del self[key]
-        return v
+        return value
 
     def popitem(self):
-        k, _ = self._keys.popitem()
-        self._keys[k] = None
-        val = self[k]
-        del self[k]
-        return k, val
+        if not self._order:
+            raise KeyError("popitem(): dictionary is empty")
+        key = next(reversed(self._order))  # last inserted, like dict.popitem
+        return key, self.pop(key)
 
-    def get(self, key, default=None):
-        return self[key] if key in self else default
+    def clear(self):
+        for key in list(self._order):
+            del self[key]
+
+    def copy(self):
+        return ParameterDict(OrderedDict(self.items()))
 
     def fromkeys(self, keys, default=None):
         return ParameterDict((k, default) for k in keys)
 
-    def keys(self):
-        return self._keys.keys()
-
-    def items(self):
-        return ((k, self[k]) for k in self._keys)
-
-    def values(self):
-        return (self[k] for k in self._keys)
-
     def update(self, parameters):
-        if not isinstance(parameters, container_abcs.Iterable):
+        if not isinstance(parameters, Iterable):
             raise TypeError("ParametersDict.update should be called with an iterable of "
-                            "key/value pairs, but got " + type(parameters).__name__)
+                            f"key/value pairs, but got {type(parameters).__name__}")
         if isinstance(parameters, (OrderedDict, ParameterDict)):
-            for key, parameter in parameters.items():
-                self[key] = parameter
-        elif isinstance(parameters, container_abcs.Mapping):
-            for key, parameter in sorted(parameters.items()):
-                self[key] = parameter
+            source = parameters.items()  # explicitly ordered: keep it
+        elif isinstance(parameters, Mapping):
+            source = sorted(parameters.items())  # plain dicts are added in key order
         else:
-            for j, p in enumerate(parameters):
-                if not isinstance(p, container_abcs.Iterable):
-                    raise TypeError("ParameterDict update sequence element #" + str(j) +
-                                    " should be Iterable; is" + type(p).__name__)
-                if not len(p) == 2:
-                    raise ValueError("ParameterDict update sequence element #" + str(j) +
-                                     " has length " + str(len(p)) + "; 2 is required")
-                self[p[0]] = p[1]
-
-    def extra_repr(self):
-        return "\n".join(_param_line(k, p, lambda t: t.type()) for k, p in self.items())
-
-    def __call__(self, input):
-        raise RuntimeError("ParameterDict should not be called.")
+            source = _pairs(parameters, "ParameterDict")
+        for key, value in source:
+            self[key] = value
 
     def __or__(self, other):
-        c = self.copy()
-        c.update(other)
-        return c
+        merged = self.copy()
+        merged.update(other)
+        return merged
 
     def __ror__(self, other):
-        c = other.copy()
-        c.update(self)
-        return c
+        merged = other.copy()
+        merged.update(self)
+        return merged
 
     def __ior__(self, other):
         self.update(other)
         return self
 
+    def extra_repr(self):
+        return "\n".join(_describe(k, v, lambda t: t.type()) for k, v in self.items())
 
+    def __call__(self, input):
+        raise RuntimeError("ParameterDict should not be called.")
+
+
+# ------------------------------------------------------------------ reshaping layers
 class Flatten(Module):
-    """``input.flatten(start_dim, end_dim)``; note the default start_dim=1."""
+    """``input.flatten(start_dim, end_dim)``; start_dim defaults to 1 so the batch
+    dimension survives."""
 
     __constants__ = ["start_dim", "end_dim"]
 
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
-        self.start_dim = start_dim
-        self.end_dim = end_dim
+        self.start_dim, self.end_dim = start_dim, end_dim
 
     def forward(self, input):
         return input.flatten(self.start_dim, self.end_dim)
@@ -536,19 +482,15 @@ class Unflatten(Module):
 
     def __init__(self, dim, unflattened_size):
         super().__init__()
-        self._require_tuple_int(unflattened_size)
-        self.dim = dim
-        self.unflattened_size = unflattened_size
-
-    def _require_tuple_int(self, input):
-        if isinstance(input, (tuple, list)):
-            for idx, elem in enumerate(input):
-                if not isinstance(elem, int):
-                    raise TypeError("unflattened_size must be tuple of ints, but found element "
-                                    f"of type {type(elem).__name__} at pos {idx}")
-            return
-        raise TypeError("unflattened_size must be a tuple of ints, but found type "
-                        f"{type(input).__name__}")
+        # validate eagerly so a bad size fails at construction, not in forward
+        if not isinstance(unflattened_size, (tuple, list)):
+            raise TypeError("unflattened_size must be a tuple of ints, but found type "
+                            f"{type(unflattened_size).__name__}")
+        for pos, n in enumerate(unflattened_size):
+            if not isinstance(n, int):
+                raise TypeError("unflattened_size must be tuple of ints, but found element "
+                                f"of type {type(n).__name__} at pos {pos}")
+        self.dim, self.unflattened_size = dim, unflattened_size
 
     def forward(self, input):
         return input.unflatten(self.dim, self.unflattened_size)
