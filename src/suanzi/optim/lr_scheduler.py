@@ -1,1147 +1,405 @@
-"""``suanzi.optim.lr_scheduler``: torch's learning-rate schedulers.
+"""``suanzi.optim.lr_scheduler``: learning-rate schedulers with torch's API.
 
-The same classes, arguments and learning-rate sequences as
-``torch.optim.lr_scheduler`` (chainable forms on ``step()``, closed forms
-when an epoch is passed, as torch uses them), ``state_dict``/``load_state_dict``
-holding every attribute but the optimizer, ``initial_lr`` recorded in the
-parameter groups, and torch's warnings when the scheduler steps before the
-optimizer.
+Every scheduler here produces the same learning-rate (and, for the cyclic
+ones, momentum) sequence as its ``torch.optim.lr_scheduler`` namesake, and
+its ``state_dict`` carries the same keys.
+
+Design: ``LRScheduler`` owns all bookkeeping -- ``last_epoch``, the
+``initial_lr`` entries, writing new rates into the parameter groups, the
+"stepped before the optimizer" warning and ``state_dict``.  A subclass only
+says how to get the next rates:
+
+* ``get_lr()`` -- the *incremental* rule, computed from the rates currently
+  in the groups (torch's "chainable" form, so schedulers can be stacked);
+* ``_closed_form()`` (optional) -- the rate as a direct function of
+  ``last_epoch``, used when ``step(epoch)`` is given an explicit epoch.
 """
-from __future__ import annotations
-
 import math
 import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
-from functools import partial, wraps
-from math import inf
-from typing import Any
-from weakref import ref
 
-from .._tensor import Tensor
 from .optimizer import Optimizer
 
 __all__ = [
-    "LambdaLR",
-    "MultiplicativeLR",
-    "StepLR",
-    "MultiStepLR",
-    "ConstantLR",
-    "LinearLR",
-    "ExponentialLR",
-    "SequentialLR",
-    "CosineAnnealingLR",
-    "ChainedScheduler",
-    "ReduceLROnPlateau",
-    "CyclicLR",
-    "CosineAnnealingWarmRestarts",
-    "OneCycleLR",
-    "PolynomialLR",
-    "LRScheduler",
+    "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR", "LinearLR",
+    "ExponentialLR", "SequentialLR", "CosineAnnealingLR", "ChainedScheduler",
+    "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts", "OneCycleLR",
+    "PolynomialLR", "LRScheduler",
 ]
 
-
-def _to_scalar(x):
-    if isinstance(x, Tensor) and x.dim() != 0:
-        return x.squeeze()
-    return x
-
-
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being "
-    "deprecated where possible. Please use `scheduler.step()` to step the "
-    "scheduler. During the deprecation, if epoch is different from None, the "
-    "closed form is used instead of the new chainable form, where available. "
-    "Please open an issue if you are unable to replicate your use case: "
-    "https://github.com/pytorch/pytorch/issues/new/choose."
-)
+_EXPLICIT_EPOCH_MSG = (
+    "Passing the epoch parameter to `scheduler.step()` is deprecated; call "
+    "`scheduler.step()` without it. While it is still accepted, an explicit epoch "
+    "makes the scheduler use its closed-form rate (where it has one) instead of "
+    "the chainable update.")
 
 
-def _format_param(name: str, optimizer: Optimizer, param):
+def _check_optimizer(optimizer):
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"expected an Optimizer, got {type(optimizer).__name__}")
 
-    def _copy(_param):
-        return _param.clone() if isinstance(_param, Tensor) else _param
 
-    if isinstance(param, (list, tuple)):
-        if len(param) != len(optimizer.param_groups):
-            raise ValueError(
-                f"{name} must have the same length as optimizer.param_groups. "
-                f"{name} has {len(param)} values, param_groups has {len(optimizer.param_groups)}."
-            )
+def _per_group(name, optimizer, value):
+    """Broadcast a scalar option to one value per parameter group, or check a
+    list option has exactly one value per group."""
+    n = len(optimizer.param_groups)
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"{name} must have {n} values (one per param group), "
+                             f"got {len(value)}")
+        return list(value)
+    return [value] * n
+
+
+def _watch_optimizer_steps(optimizer):
+    """Make the optimizer remember whether its ``step`` has ever run (once per
+    optimizer, however many schedulers drive it)."""
+    if getattr(optimizer, "_suanzi_step_watch", False):
+        return
+    optimizer._suanzi_step_watch = True
+    optimizer._suanzi_has_stepped = False
+
+    def mark(opt, args, kwargs):
+        opt._suanzi_has_stepped = True
+
+    optimizer.register_step_post_hook(mark)
+
+
+def _set_momentum(group, value, use_beta1):
+    if use_beta1:
+        group["betas"] = (value, *group["betas"][1:])
     else:
-        param = [param] * len(optimizer.param_groups)
-
-    return list(map(_copy, param))
-
-
-def _param_groups_val_list(optimizer: Optimizer, key: str) -> list[Any]:
-    return [
-        group[key].clone() if isinstance(group[key], Tensor) else group[key]
-        for group in optimizer.param_groups
-    ]
-
-
-def _update_param_group_val(
-    param_group: dict[str, Any], key: str, val: float | Tensor
-) -> None:
-    if isinstance(param_group[key], Tensor):
-        param_group[key].fill_(_to_scalar(val))
-    else:
-        param_group[key] = val
+        group["momentum"] = value
 
 
 class LRScheduler:
-    """Base class: ``step()`` advances ``last_epoch`` and writes ``get_lr()`` into the
-    optimizer's groups; ``get_last_lr()`` returns the last values written."""
+    """Base class: adjusts ``optimizer.param_groups[i]['lr']`` each ``step()``."""
 
-    _get_lr_called_within_step: bool = False
-    _is_initial: bool = False
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        last_epoch: int = -1,
-    ) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+    def __init__(self, optimizer, last_epoch=-1):
+        _check_optimizer(optimizer)
         self.optimizer = optimizer
+        groups = optimizer.param_groups
         if last_epoch == -1:
-            for group in optimizer.param_groups:
-                initial_lr = group["lr"]
-                if isinstance(initial_lr, Tensor):
-                    initial_lr = initial_lr.clone()
-                group.setdefault("initial_lr", initial_lr)
+            for group in groups:
+                group.setdefault("initial_lr", group["lr"])
         else:
-            for i, group in enumerate(optimizer.param_groups):
+            for i, group in enumerate(groups):
                 if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                        "scheduler with last_epoch >= 0.\n"
-                        "This typically happens when:\n"
-                        "1. You're trying to resume training from a checkpoint but haven't "
-                        "properly loaded the optimizer state\n"
-                        "2. You're using last_epoch >= 0 for a fresh training run (not "
-                        "recommended)"
-                    )
-        self.base_lrs: list[float | Tensor] = _param_groups_val_list(
-            optimizer, "initial_lr"
-        )
+                    raise KeyError(f"param 'initial_lr' is not specified in param_groups[{i}] "
+                                   "when resuming an optimizer")
+        self.base_lrs = [group["initial_lr"] for group in groups]
         self.last_epoch = last_epoch
-        def patch_track_step_called(opt: Optimizer):
-            if hasattr(opt.step, "_wrapped_by_lr_sched"):
-                return opt.step
-
-            def wrap_step(step_fn):
-                opt_ref = ref(self.optimizer)
-                func = step_fn.__func__
-
-                @wraps(func)
-                def wrapper(*args, **kwargs):
-                    opt = opt_ref()
-                    opt._opt_called = True
-                    return func.__get__(opt, opt.__class__)(*args, **kwargs)
-
-                wrapper._wrapped_by_lr_sched = True
-                return wrapper
-
-            opt.step = wrap_step(opt.step)
-
-        patch_track_step_called(self.optimizer)
+        _watch_optimizer_steps(optimizer)
         self._initial_step()
 
-    def _initial_step(self) -> None:
+    def _initial_step(self):
+        """Step once at construction so the groups hold the rate of epoch 0."""
         self._step_count = 0
-        with _initial_mode(self):
-            self.step()
+        self._is_initial = True
+        self._get_lr_called_within_step = False
+        self.step()
+        self._is_initial = False
 
-    def state_dict(self) -> dict[str, Any]:
-        return {
-            key: value for key, value in self.__dict__.items() if key != "optimizer"
-        }
+    # ------------------------------------------------------------ state
+    _unsaved = ("optimizer",)
 
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+    def state_dict(self):
+        """Everything but the optimizer (and non-serialisable helpers)."""
+        return {k: v for k, v in self.__dict__.items() if k not in self._unsaved}
+
+    def load_state_dict(self, state_dict):
         self.__dict__.update(state_dict)
 
-    def get_last_lr(self) -> list[float | Tensor]:
+    # ------------------------------------------------------------ rates
+    def get_last_lr(self):
+        """The rates written by the most recent ``step()``."""
         return self._last_lr
 
-    def get_lr(self) -> list[float | Tensor]:
+    def _warn_if_outside_step(self):
+        if not self._get_lr_called_within_step:
+            warnings.warn("get_lr() is meant to be called by step(); use get_last_lr() to "
+                          "read the rates the scheduler last set.", UserWarning)
+
+    def get_lr(self):
         raise NotImplementedError
 
-    def step(self, epoch: int | None = None) -> None:
-        if self._step_count == 1:
-            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn(
-                    "Seems like `optimizer.step()` has been overridden after learning rate "
-                    "scheduler "
-                    "initialization. Please, make sure to call `optimizer.step()` before "
-                    "`lr_scheduler.step()`. See more details at "
-                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                    UserWarning,
-                    stacklevel=2,
-                )
-            elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn(
-                    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
-                    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
-                    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
-                    "will result in PyTorch skipping the first value of the learning rate "
-                    "schedule. "
-                    "See more details at "
-                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                    UserWarning,
-                    stacklevel=2,
-                )
+    def _closed_form(self):
+        """Rates as a function of ``last_epoch`` alone; ``None`` when there is none."""
+        return None
 
+    def _apply(self, lrs):
+        for group, lr in zip(self.optimizer.param_groups, lrs):
+            group["lr"] = lr
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
+
+    def step(self, epoch=None):
+        if self._step_count == 1 and not getattr(self.optimizer, "_suanzi_has_stepped", True):
+            warnings.warn(
+                "`lr_scheduler.step()` was called before `optimizer.step()`: the first "
+                "value of the schedule is skipped. Call `optimizer.step()` first and "
+                "`lr_scheduler.step()` after it.", UserWarning)
         self._step_count += 1
-        if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self._update_lr(epoch)
-
-    def _update_lr(self, epoch: int | None = None) -> None:
-        with _enable_get_lr_call(self):
+        self._get_lr_called_within_step = True
+        try:
             if epoch is None:
                 self.last_epoch += 1
-                values = self.get_lr()
+                lrs = self.get_lr()
             else:
+                warnings.warn(_EXPLICIT_EPOCH_MSG, UserWarning)
                 self.last_epoch = epoch
-                if hasattr(self, "_get_closed_form_lr"):
-                    values = self._get_closed_form_lr()
-                else:
-                    values = self.get_lr()
-
-        for param_group, lr in zip(self.optimizer.param_groups, values, strict=True):
-            _update_param_group_val(param_group, "lr", lr)
-
-        self._last_lr: list[float | Tensor] = _param_groups_val_list(
-            self.optimizer, "lr"
-        )
+                lrs = self._closed_form()
+                if lrs is None:
+                    lrs = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        self._apply(lrs)
 
 
-def _warn_get_lr_called_within_step(lr_scheduler: LRScheduler) -> None:
-    if not lr_scheduler._get_lr_called_within_step:
-        warnings.warn(
-            "To get the last learning rate computed by the scheduler, "
-            "please use `get_last_lr()`.",
-            UserWarning,
-            stacklevel=2,
-        )
-class _LRScheduler(LRScheduler):
-    pass
+_LRScheduler = LRScheduler
 
 
-class _enable_get_lr_call:
-    def __init__(self, o: LRScheduler) -> None:
-        self.o = o
-
-    def __enter__(self):
-        self.o._get_lr_called_within_step = True
-        return self
-
-    def __exit__(self, type, value, traceback) -> None:
-        self.o._get_lr_called_within_step = False
+def _group_lrs(sched):
+    return [group["lr"] for group in sched.optimizer.param_groups]
 
 
-class _initial_mode:
-    def __init__(self, o: LRScheduler) -> None:
-        self.o = o
+# ---------------------------------------------------------------- lambda based
+class _LambdaBase(LRScheduler):
+    """Shared by LambdaLR / MultiplicativeLR: one function per group; callable
+    objects (not plain functions) have their ``__dict__`` saved."""
 
-    def __enter__(self):
-        self.o._is_initial = True
-
-    def __exit__(self, type, value, traceback):
-        self.o._is_initial = False
-
-
-class LambdaLR(LRScheduler):
-    """``lr = initial_lr * lr_lambda(epoch)`` (one function, or one per group)."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
-
-        self.lr_lambdas: list[Callable[[int], float]]
-        if not isinstance(lr_lambda, list) and not isinstance(lr_lambda, tuple):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
-                )
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer(optimizer)
+        n = len(optimizer.param_groups)
+        if isinstance(lr_lambda, (list, tuple)):
+            if len(lr_lambda) != n:
+                raise ValueError(f"Expected {n} lr_lambdas, but got {len(lr_lambda)}")
             self.lr_lambdas = list(lr_lambda)
+        else:
+            self.lr_lambdas = [lr_lambda] * n
         super().__init__(optimizer, last_epoch)
 
-    def state_dict(self) -> dict[str, Any]:
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "lr_lambdas")
-        }
-        state_dict["lr_lambdas"] = [None] * len(self.lr_lambdas)
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
+        state["lr_lambdas"] = [None if isinstance(f, types.FunctionType) else dict(f.__dict__)
+                               for f in self.lr_lambdas]
+        return state
 
-        for idx, fn in enumerate(self.lr_lambdas):
-            if not isinstance(fn, types.FunctionType):
-                state_dict["lr_lambdas"][idx] = fn.__dict__.copy()
-
-        return state_dict
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        lr_lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lr_lambdas
-
-        for idx, fn in enumerate(lr_lambdas):
-            if fn is not None:
-                self.lr_lambdas[idx].__dict__.update(fn)
-
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
-
-        return [
-            base_lr * lmbda(self.last_epoch)
-            for lmbda, base_lr in zip(self.lr_lambdas, self.base_lrs, strict=True)
-        ]
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        saved = state.pop("lr_lambdas")
+        self.__dict__.update(state)
+        for fn, attrs in zip(self.lr_lambdas, saved):
+            if attrs is not None:
+                fn.__dict__.update(attrs)
 
 
-class MultiplicativeLR(LRScheduler):
-    """``lr *= lr_lambda(epoch)`` at every step after the first."""
+class LambdaLR(_LambdaBase):
+    """lr = initial_lr * lr_lambda(epoch)."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
-        last_epoch: int = -1,
-    ) -> None:
-        self.optimizer = optimizer
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        super().__init__(optimizer, lr_lambda, last_epoch)
 
-        self.lr_lambdas: list[Callable[[int], float]]
-        if not isinstance(lr_lambda, list) and not isinstance(lr_lambda, tuple):
-            self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
-        else:
-            if len(lr_lambda) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}"
-                )
-            self.lr_lambdas = list(lr_lambda)
-        for lr_lambda in self.lr_lambdas:
-            if not callable(lr_lambda):
-                raise TypeError(
-                    f"lr_lambda should be a function, but got {type(lr_lambda).__name__}"
-                )
-        super().__init__(optimizer, last_epoch)
-
-    def state_dict(self) -> dict[str, Any]:
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "lr_lambdas")
-        }
-        state_dict["lr_lambdas"] = [None] * len(self.lr_lambdas)
-
-        for idx, fn in enumerate(self.lr_lambdas):
-            if not isinstance(fn, types.FunctionType):
-                state_dict["lr_lambdas"][idx] = fn.__dict__.copy()
-
-        return state_dict
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        lr_lambdas = state_dict.pop("lr_lambdas")
-        self.__dict__.update(state_dict)
-        state_dict["lr_lambdas"] = lr_lambdas
-
-        for idx, fn in enumerate(lr_lambdas):
-            if fn is not None:
-                self.lr_lambdas[idx].__dict__.update(fn)
-
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
-
-        if not self._is_initial:
-            return [
-                group["lr"] * lmbda(self.last_epoch)
-                for lmbda, group in zip(
-                    self.lr_lambdas, self.optimizer.param_groups, strict=True
-                )
-            ]
-        else:
-            return _param_groups_val_list(self.optimizer, "lr")
+    def get_lr(self):
+        self._warn_if_outside_step()
+        return [base * fn(self.last_epoch) for base, fn in zip(self.base_lrs, self.lr_lambdas)]
 
 
+class MultiplicativeLR(_LambdaBase):
+    """lr *= lr_lambda(epoch) for every epoch after the first."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        super().__init__(optimizer, lr_lambda, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        if self.last_epoch <= 0:
+            return lrs
+        return [lr * fn(self.last_epoch) for lr, fn in zip(lrs, self.lr_lambdas)]
+
+
+# ---------------------------------------------------------------- step decays
 class StepLR(LRScheduler):
-    """``lr *= gamma`` every ``step_size`` epochs."""
+    """Multiply by ``gamma`` every ``step_size`` epochs."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        step_size: int,
-        gamma: float = 0.1,
-        last_epoch: int = -1,
-    ) -> None:
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        e = self.last_epoch
+        if e == 0 or e % self.step_size:
+            return lrs
+        return [lr * self.gamma for lr in lrs]
 
-        if (self.last_epoch == 0) or (self.last_epoch % self.step_size != 0):
-            return _param_groups_val_list(self.optimizer, "lr")
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
-
-    def _get_closed_form_lr(self) -> list[float | Tensor]:
-        return [
-            base_lr * self.gamma ** (self.last_epoch // self.step_size)
-            for base_lr in self.base_lrs
-        ]
+    def _closed_form(self):
+        k = self.last_epoch // self.step_size
+        return [base * self.gamma ** k for base in self.base_lrs]
 
 
 class MultiStepLR(LRScheduler):
-    """``lr *= gamma`` at each milestone (repeated milestones multiply again)."""
+    """Multiply by ``gamma`` at each milestone (a repeated milestone counts twice)."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        milestones: Iterable[int],
-        gamma: float = 0.1,
-        last_epoch: int = -1,
-    ) -> None:
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        hits = self.milestones.get(self.last_epoch, 0)
+        if not hits:
+            return lrs
+        return [lr * self.gamma ** hits for lr in lrs]
 
-        if self.last_epoch not in self.milestones:
-            return _param_groups_val_list(self.optimizer, "lr")
-        return [
-            group["lr"] * self.gamma ** self.milestones[self.last_epoch]
-            for group in self.optimizer.param_groups
-        ]
+    def _closed_form(self):
+        passed = bisect_right(sorted(self.milestones.elements()), self.last_epoch)
+        return [base * self.gamma ** passed for base in self.base_lrs]
 
-    def _get_closed_form_lr(self):
-        milestones = sorted(self.milestones.elements())
-        return [
-            base_lr * self.gamma ** bisect_right(milestones, self.last_epoch)
-            for base_lr in self.base_lrs
-        ]
+
+class ExponentialLR(LRScheduler):
+    """Multiply by ``gamma`` every epoch."""
+
+    def __init__(self, optimizer, gamma, last_epoch=-1):
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        if self.last_epoch == 0:
+            return lrs
+        return [lr * self.gamma for lr in lrs]
+
+    def _closed_form(self):
+        return [base * self.gamma ** self.last_epoch for base in self.base_lrs]
 
 
 class ConstantLR(LRScheduler):
-    """``lr = initial_lr * factor`` until ``total_iters``, then ``initial_lr``."""
+    """Scale by ``factor`` until epoch ``total_iters``, then back to the base rate."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        factor: float = 1.0 / 3,
-        total_iters: int = 5,
-        last_epoch: int = -1,
-    ) -> None:
-        if factor > 1.0 or factor < 0:
-            raise ValueError(
-                "Constant multiplicative factor expected to be between 0 and 1."
-            )
-
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        if not 0 <= factor <= 1.0:
+            raise ValueError("Constant multiplicative factor expected to be between 0 and 1.")
         self.factor = factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
-
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
         if self.last_epoch == 0:
-            return [group["lr"] * self.factor for group in self.optimizer.param_groups]
+            return [lr * self.factor for lr in lrs]
+        if self.last_epoch == self.total_iters:
+            return [lr * (1.0 / self.factor) for lr in lrs]
+        return lrs
 
-        if self.last_epoch != self.total_iters:
-            return _param_groups_val_list(self.optimizer, "lr")
-
-        return [
-            group["lr"] * (1.0 / self.factor) for group in self.optimizer.param_groups
-        ]
-
-    def _get_closed_form_lr(self):
-        return [
-            base_lr
-            * (self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor))
-            for base_lr in self.base_lrs
-        ]
+    def _closed_form(self):
+        done = self.last_epoch >= self.total_iters
+        return [base * (self.factor + done * (1 - self.factor)) for base in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
-    """The factor goes linearly from ``start_factor`` to ``end_factor`` over ``total_iters``."""
+    """Scale factor moves linearly from ``start_factor`` to ``end_factor`` over
+    ``total_iters`` epochs."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        start_factor: float = 1.0 / 3,
-        end_factor: float = 1.0,
-        total_iters: int = 5,
-        last_epoch: int = -1,
-    ) -> None:
-        if start_factor > 1.0 or start_factor <= 0:
-            raise ValueError(
-                "Starting multiplicative factor expected to be greater than 0 and less or equal "
-                "to 1."
-            )
-
-        if end_factor > 1.0 or end_factor < 0:
-            raise ValueError(
-                "Ending multiplicative factor expected to be between 0 and 1."
-            )
-
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5,
+                 last_epoch=-1):
+        if not 0 < start_factor <= 1.0:
+            raise ValueError("Starting multiplicative factor expected to be greater than 0 "
+                             "and less or equal to 1.")
+        if not 0 <= end_factor <= 1.0:
+            raise ValueError("Ending multiplicative factor expected to be between 0 and 1.")
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        e, s, d = self.last_epoch, self.start_factor, self.end_factor - self.start_factor
+        if e == 0:
+            return [lr * s for lr in lrs]
+        if e > self.total_iters:
+            return lrs
+        # ratio of factor(e) to factor(e - 1)
+        ratio = 1.0 + d / (self.total_iters * s + (e - 1) * d)
+        return [lr * ratio for lr in lrs]
 
-        if self.last_epoch == 0:
-            return [
-                group["lr"] * self.start_factor for group in self.optimizer.param_groups
-            ]
-
-        if self._is_initial or self.last_epoch > self.total_iters:
-            return _param_groups_val_list(self.optimizer, "lr")
-
-        return [
-            group["lr"]
-            * (
-                1.0
-                + (self.end_factor - self.start_factor)
-                / (
-                    self.total_iters * self.start_factor
-                    + (self.last_epoch - 1) * (self.end_factor - self.start_factor)
-                )
-            )
-            for group in self.optimizer.param_groups
-        ]
-
-    def _get_closed_form_lr(self):
-        return [
-            base_lr
-            * (
-                self.start_factor
-                + (self.end_factor - self.start_factor)
-                * min(self.total_iters, self.last_epoch)
-                / self.total_iters
-            )
-            for base_lr in self.base_lrs
-        ]
-
-
-class ExponentialLR(LRScheduler):
-    """``lr *= gamma`` every epoch."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        gamma: float,
-        last_epoch: int = -1,
-    ) -> None:
-        self.gamma = gamma
-        super().__init__(optimizer, last_epoch)
-
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
-        if self._is_initial:
-            return _param_groups_val_list(self.optimizer, "lr")
-        return [group["lr"] * self.gamma for group in self.optimizer.param_groups]
-
-    def _get_closed_form_lr(self):
-        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
-
-
-class SequentialLR(LRScheduler):
-    """Runs ``schedulers`` one after another, switching at ``milestones``."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        schedulers: list[LRScheduler],
-        milestones: list[int],
-        last_epoch: int = -1,
-    ) -> None:
-        if len(schedulers) < 1:
-            raise ValueError(
-                f"{self.__class__.__name__} expects at least one scheduler, but got no scheduler."
-            )
-
-        for scheduler_idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(
-                    f"{self.__class__.__name__} at index {scheduler_idx} should have `optimizer` "
-                    "as its attribute."
-                )
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{self.__class__.__name__} does not support `ReduceLROnPlateau` scheduler "
-                    "as it "
-                    "requires additional kwargs to be specified when calling `step`, "
-                    f"but got one at index {scheduler_idx} in the given schedulers sequence."
-                )
-            if optimizer != scheduler.optimizer:
-                raise ValueError(
-                    f"{self.__class__.__name__} expects all schedulers to belong to the same "
-                    "optimizer, but "
-                    f"got scheduler {scheduler.__class__.__name__} at index {scheduler_idx} has "
-                    f"{scheduler.optimizer}, "
-                    f"which is different from {optimizer.__class__.__name__}."
-                )
-
-        if len(milestones) != len(schedulers) - 1:
-            raise ValueError(
-                "Sequential Schedulers expects number of schedulers provided to be one more "
-                "than the number of milestone points, but got number of schedulers "
-                f"{len(schedulers)} and the "
-                f"number of milestones to be equal to {len(milestones)}"
-            )
-        self._schedulers = schedulers
-        self._milestones = milestones
-        self.last_epoch = last_epoch + 1
-        self.optimizer = optimizer
-        for group in self.optimizer.param_groups:
-            _update_param_group_val(group, "lr", group["initial_lr"])
-        self.recursive_undo()
-        idx = bisect_right(self._milestones, 0)
-        self._schedulers[idx]._initial_step()
-
-        self._last_lr = schedulers[idx].get_last_lr()
-
-    def recursive_undo(self, sched=None) -> None:
-        scheds = self if sched is None else sched
-
-        if hasattr(scheds, "_schedulers"):
-            for s in scheds._schedulers:
-                self.recursive_undo(s)
-        elif hasattr(scheds, "last_epoch"):
-            scheds.last_epoch -= 1
-
-    def step(self) -> None:
-
-        self.last_epoch += 1
-        idx = bisect_right(self._milestones, self.last_epoch)
-        scheduler = self._schedulers[idx]
-        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
-            scheduler._update_lr(0)
-        else:
-            scheduler.step()
-
-        self._last_lr = scheduler.get_last_lr()
-
-    def state_dict(self) -> dict[str, Any]:
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "_schedulers")
-        }
-        state_dict["_schedulers"] = [None] * len(self._schedulers)
-
-        for idx, s in enumerate(self._schedulers):
-            state_dict["_schedulers"][idx] = s.state_dict()
-
-        return state_dict
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _schedulers = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = _schedulers
-
-        for idx, s in enumerate(_schedulers):
-            self._schedulers[idx].load_state_dict(s)
+    def _closed_form(self):
+        d = self.end_factor - self.start_factor
+        frac = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base * (self.start_factor + d * frac) for base in self.base_lrs]
 
 
 class PolynomialLR(LRScheduler):
-    """``lr = initial_lr * (1 - t/total_iters) ** power`` (chainable form)."""
+    """lr = base * (1 - epoch / total_iters) ** power, frozen after total_iters."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        total_iters: int = 5,
-        power: float = 1.0,
-        last_epoch: int = -1,
-    ) -> None:
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
         self.power = power
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        e, n = self.last_epoch, self.total_iters
+        if e == 0 or e > n:
+            return lrs
+        ratio = ((1.0 - e / n) / (1.0 - (e - 1) / n)) ** self.power
+        return [lr * ratio for lr in lrs]
 
-        if self._is_initial or self.last_epoch > self.total_iters:
-            return _param_groups_val_list(self.optimizer, "lr")
-
-        decay_factor = (
-            (1.0 - self.last_epoch / self.total_iters)
-            / (1.0 - (self.last_epoch - 1) / self.total_iters)
-        ) ** self.power
-        return [group["lr"] * decay_factor for group in self.optimizer.param_groups]
-
-    def _get_closed_form_lr(self) -> list[float | Tensor]:
-        return [
-            (
-                base_lr
-                * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
-                ** self.power
-            )
-            for base_lr in self.base_lrs
-        ]
+    def _closed_form(self):
+        frac = min(self.total_iters, self.last_epoch) / self.total_iters
+        return [base * (1.0 - frac) ** self.power for base in self.base_lrs]
 
 
+# ---------------------------------------------------------------- cosine
 class CosineAnnealingLR(LRScheduler):
-    """Cosine annealing from ``initial_lr`` to ``eta_min`` over ``T_max`` epochs
-    (torch's chainable form, which keeps cycling past ``T_max``)."""
+    """Cosine curve from the base rate down to ``eta_min`` over ``T_max`` epochs
+    (and back up, periodically), applied incrementally so it composes with
+    other schedulers."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        T_max: int,
-        eta_min: float = 0.0,
-        last_epoch: int = -1,
-    ) -> None:
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
+    def get_lr(self):
+        self._warn_if_outside_step()
+        lrs = _group_lrs(self)
+        e, T, lo = self.last_epoch, self.T_max, self.eta_min
+        if e == 0:
+            return lrs
+        if self._step_count == 1 and e > 0:  # resumed mid-schedule: jump there directly
+            return [lo + (base - lo) * (1 + math.cos(e * math.pi / T)) / 2
+                    for base in self.base_lrs]
+        if (e - 1 - T) % (2 * T) == 0:  # leaving the bottom of a cycle
+            return [lr + (base - lo) * (1 - math.cos(math.pi / T)) / 2
+                    for lr, base in zip(lrs, self.base_lrs)]
+        shrink = (1 + math.cos(math.pi * e / T)) / (1 + math.cos(math.pi * (e - 1) / T))
+        return [shrink * (lr - lo) + lo for lr in lrs]
 
-        if self._is_initial:
-            return _param_groups_val_list(self.optimizer, "lr")
-        elif self._step_count == 1 and self.last_epoch > 0:
-            return [
-                self.eta_min
-                + (base_lr - self.eta_min)
-                * (1 + math.cos((self.last_epoch) * math.pi / self.T_max))
-                / 2
-                for base_lr, group in zip(
-                    self.base_lrs, self.optimizer.param_groups, strict=True
-                )
-            ]
-        elif (self.last_epoch - 1 - self.T_max) % (2 * self.T_max) == 0:
-            return [
-                group["lr"]
-                + (base_lr - self.eta_min) * (1 - math.cos(math.pi / self.T_max)) / 2
-                for base_lr, group in zip(
-                    self.base_lrs, self.optimizer.param_groups, strict=True
-                )
-            ]
-        return [
-            (1 + math.cos(math.pi * self.last_epoch / self.T_max))
-            / (1 + math.cos(math.pi * (self.last_epoch - 1) / self.T_max))
-            * (group["lr"] - self.eta_min)
-            + self.eta_min
-            for group in self.optimizer.param_groups
-        ]
-
-    def _get_closed_form_lr(self) -> list[float | Tensor]:
-        return [
-            self.eta_min
-            + (base_lr - self.eta_min)
-            * (1 + math.cos(math.pi * self.last_epoch / self.T_max))
-            / 2
-            for base_lr in self.base_lrs
-        ]
-
-
-class ChainedScheduler(LRScheduler):
-    """Steps every scheduler in ``schedulers`` on each ``step()``."""
-
-    def __init__(
-        self, schedulers: Sequence[LRScheduler], optimizer: Optimizer | None = None
-    ) -> None:
-        if len(schedulers) < 1:
-            raise ValueError(
-                f"{self.__class__.__name__} expects at least one scheduler to be chained, but "
-                "got no scheduler."
-            )
-
-        optimizer = optimizer or schedulers[0].optimizer
-        for scheduler_idx, scheduler in enumerate(schedulers):
-            if not hasattr(scheduler, "optimizer"):
-                raise TypeError(
-                    f"{self.__class__.__name__} at index {scheduler_idx} should have `optimizer` "
-                    "as its attribute."
-                )
-            if isinstance(scheduler, ReduceLROnPlateau):
-                raise ValueError(
-                    f"{self.__class__.__name__} does not support `ReduceLROnPlateau` scheduler "
-                    "as it "
-                    "requires additional kwargs to be specified when calling `step`, "
-                    f"but got one at index {scheduler_idx} in the given schedulers sequence."
-                )
-            if optimizer != scheduler.optimizer:
-                raise ValueError(
-                    f"{self.__class__.__name__} expects all schedulers to belong to the same "
-                    "optimizer, but "
-                    f"got scheduler {scheduler.__class__.__name__} at index {scheduler_idx} has "
-                    f"{scheduler.optimizer}, "
-                    f"which is different from {optimizer.__class__.__name__}."
-                )
-        self._schedulers = schedulers
-        self.optimizer = optimizer
-        self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
-
-    def step(self) -> None:
-
-        for scheduler in self._schedulers:
-            scheduler.step()
-        self._last_lr = _param_groups_val_list(self._schedulers[-1].optimizer, "lr")
-
-    def state_dict(self) -> dict[str, Any]:
-        state_dict = {
-            key: value
-            for key, value in self.__dict__.items()
-            if key not in ("optimizer", "_schedulers")
-        }
-        state_dict["_schedulers"] = [None] * len(self._schedulers)
-
-        for idx, s in enumerate(self._schedulers):
-            state_dict["_schedulers"][idx] = s.state_dict()
-
-        return state_dict
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        _schedulers = state_dict.pop("_schedulers")
-        self.__dict__.update(state_dict)
-        state_dict["_schedulers"] = _schedulers
-
-        for idx, s in enumerate(_schedulers):
-            self._schedulers[idx].load_state_dict(s)
-
-
-class ReduceLROnPlateau(LRScheduler):
-    """``lr *= factor`` when ``step(metric)`` has not improved (by ``threshold``,
-    relative or absolute) for more than ``patience`` epochs; then waits ``cooldown``."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        mode: Literal["min", "max"] = "min",
-        factor: float = 0.1,
-        patience: int = 10,
-        threshold: float = 1e-4,
-        threshold_mode: Literal["rel", "abs"] = "rel",
-        cooldown: int = 0,
-        min_lr: list[float] | float = 0,
-        eps: float = 1e-8,
-    ) -> None:
-        if factor >= 1.0:
-            raise ValueError("Factor should be < 1.0.")
-        self.factor = factor
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-
-        if isinstance(min_lr, (list, tuple)):
-            if len(min_lr) != len(optimizer.param_groups):
-                raise ValueError(
-                    f"expected {len(optimizer.param_groups)} min_lrs, got {len(min_lr)}"
-                )
-            self.default_min_lr = None
-            self.min_lrs = list(min_lr)
-        else:
-            self.default_min_lr = min_lr
-            self.min_lrs = [min_lr] * len(optimizer.param_groups)
-
-        self.patience = patience
-        self.cooldown = cooldown
-        self.eps = eps
-        self.last_epoch = 0
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
-        self._init_is_better(
-            mode=mode, threshold=threshold, threshold_mode=threshold_mode
-        )
-        self._reset()
-
-    def _reset(self) -> None:
-        self.best = self.mode_worse
-        self.cooldown_counter = 0
-        self.num_bad_epochs = 0
-
-    def step(self, metrics: SupportsFloat, epoch=None) -> None:
-        current = float(metrics)
-        if epoch is None:
-            epoch = self.last_epoch + 1
-        else:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self.last_epoch = epoch
-
-        if self._is_better(current, self.best):
-            self.best = current
-            self.num_bad_epochs = 0
-        else:
-            self.num_bad_epochs += 1
-
-        if self.in_cooldown:
-            self.cooldown_counter -= 1
-            self.num_bad_epochs = 0  # ignore any bad epochs in cooldown
-
-        if self.num_bad_epochs > self.patience:
-            self._reduce_lr(epoch)
-            self.cooldown_counter = self.cooldown
-            self.num_bad_epochs = 0
-
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
-
-    def _reduce_lr(self, epoch) -> None:
-        if len(self.optimizer.param_groups) != len(self.min_lrs):
-            if self.default_min_lr is None:
-                raise RuntimeError(
-                    "The number of param groups in the `optimizer` "
-                    f"({len(self.optimizer.param_groups)}) differs "
-                    f"from when `ReduceLROnPlateau` was initialized "
-                    f"({len(self.min_lrs)}), usually due to a new "
-                    "param group being added to the optimizer. Please "
-                    "modify the `min_lrs` field to match the length "
-                    "of the `optimizer` param groups."
-                )
-            else:
-                self.min_lrs = [self.default_min_lr] * len(self.optimizer.param_groups)
-
-        for i, param_group in enumerate(self.optimizer.param_groups):
-            old_lr = float(param_group["lr"])
-            new_lr = max(old_lr * self.factor, self.min_lrs[i])
-            if old_lr - new_lr > self.eps:
-                _update_param_group_val(param_group, "lr", new_lr)
-
-    @property
-    def in_cooldown(self):
-        return self.cooldown_counter > 0
-
-    def _is_better(self, a, best):
-        if self.mode == "min" and self.threshold_mode == "rel":
-            rel_epsilon = 1.0 - self.threshold
-            return a < best * rel_epsilon
-
-        elif self.mode == "min" and self.threshold_mode == "abs":
-            return a < best - self.threshold
-
-        elif self.mode == "max" and self.threshold_mode == "rel":
-            rel_epsilon = self.threshold + 1.0
-            return a > best * rel_epsilon
-
-        else:  # mode == 'max' and epsilon_mode == 'abs':
-            return a > best + self.threshold
-
-    def _init_is_better(self, mode, threshold, threshold_mode) -> None:
-        if mode not in {"min", "max"}:
-            raise ValueError("mode " + mode + " is unknown!")
-        if threshold_mode not in {"rel", "abs"}:
-            raise ValueError("threshold mode " + threshold_mode + " is unknown!")
-        if mode == "min":
-            self.mode_worse = inf
-        else:  # mode == 'max':
-            self.mode_worse = -inf
-
-        self.mode = mode
-        self.threshold = threshold
-        self.threshold_mode = threshold_mode
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
-        self._init_is_better(
-            mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
-        )
-
-
-class CyclicLR(LRScheduler):
-    """Cyclical learning rate between ``base_lr`` and ``max_lr`` (triangular, triangular2,
-    exp_range or a custom ``scale_fn``), cycling momentum inversely."""
-
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        base_lr: float | list[float],
-        max_lr: float | list[float],
-        step_size_up: int = 2000,
-        step_size_down: int | None = None,
-        mode: Literal["triangular", "triangular2", "exp_range"] = "triangular",
-        gamma: float = 1.0,
-        scale_fn: Callable[[float], float] | None = None,
-        scale_mode: Literal["cycle", "iterations"] = "cycle",
-        cycle_momentum: bool = True,
-        base_momentum: float = 0.8,
-        max_momentum: float = 0.9,
-        last_epoch: int = -1,
-    ) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-
-        base_lrs = _format_param("base_lr", optimizer, base_lr)
-        if last_epoch == -1:
-            for lr, group in zip(base_lrs, optimizer.param_groups, strict=True):
-                _update_param_group_val(group, "lr", lr)
-
-        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
-        step_size_up = float(step_size_up)
-        step_size_down = (
-            float(step_size_down) if step_size_down is not None else step_size_up
-        )
-        self.total_size = step_size_up + step_size_down
-        self.step_ratio = step_size_up / self.total_size
-
-        if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
-            raise ValueError("mode is invalid and scale_fn is None")
-
-        self.mode = mode
-        self.gamma = gamma
-
-        self._scale_fn_ref: Callable[[float], float]
-        self._scale_fn_custom = scale_fn
-        self.scale_mode = scale_mode
-        self._init_scale_fn()
-
-        self.cycle_momentum = cycle_momentum
-        if cycle_momentum:
-            if (
-                "momentum" not in optimizer.defaults
-                and "betas" not in optimizer.defaults
-            ):
-                raise ValueError(
-                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
-                )
-
-            self.use_beta1 = "betas" in self.optimizer.defaults
-            self.base_momentums = _format_param(
-                "base_momentum", optimizer, base_momentum
-            )
-            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-            if last_epoch == -1:
-                for m_momentum, b_momentum, group in zip(
-                    self.max_momentums,
-                    self.base_momentums,
-                    optimizer.param_groups,
-                    strict=True,
-                ):
-                    if self.use_beta1:
-                        group["betas"] = (m_momentum, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_momentum
-                    group["max_momentum"] = m_momentum
-                    group["base_momentum"] = b_momentum
-
-        super().__init__(optimizer, last_epoch)
-        self.base_lrs = base_lrs
-
-    def _init_scale_fn(self) -> None:
-        if self._scale_fn_custom is not None:
-            return
-        if self.mode == "triangular":
-            self._scale_fn_ref = self._triangular_scale_fn
-            self.scale_mode = "cycle"
-        elif self.mode == "triangular2":
-            self._scale_fn_ref = self._triangular2_scale_fn
-            self.scale_mode = "cycle"
-        elif self.mode == "exp_range":
-            self._scale_fn_ref = partial(self._exp_range_scale_fn, self.gamma)
-            self.scale_mode = "iterations"
-
-    def scale_fn(self, x) -> float:
-        if self._scale_fn_custom is not None:
-            return self._scale_fn_custom(x)
-        else:
-            return self._scale_fn_ref(x)  # static method
-
-    @staticmethod
-    def _triangular_scale_fn(x: float) -> float:
-        return 1.0
-
-    @staticmethod
-    def _triangular2_scale_fn(x: float) -> float:
-        return 1 / (2.0 ** (x - 1))
-
-    @staticmethod
-    def _exp_range_scale_fn(gamma: float, x: float) -> float:
-        return gamma**x
-
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
-
-        cycle = math.floor(1 + self.last_epoch / self.total_size)
-        x = 1.0 + self.last_epoch / self.total_size - cycle
-        if x <= self.step_ratio:
-            scale_factor = x / self.step_ratio
-        else:
-            scale_factor = (x - 1) / (self.step_ratio - 1)
-
-        lrs = []
-        for base_lr, max_lr in zip(self.base_lrs, self.max_lrs, strict=True):
-            base_height = (max_lr - base_lr) * scale_factor
-            if self.scale_mode == "cycle":
-                lr = base_lr + base_height * self.scale_fn(cycle)
-            else:
-                lr = base_lr + base_height * self.scale_fn(self.last_epoch)
-            lrs.append(lr)
-
-        if self.cycle_momentum:
-            momentums = []
-            for base_momentum, max_momentum in zip(
-                self.base_momentums, self.max_momentums, strict=True
-            ):
-                base_height = (max_momentum - base_momentum) * scale_factor
-                if self.scale_mode == "cycle":
-                    momentum = max_momentum - base_height * self.scale_fn(cycle)
-                else:
-                    momentum = max_momentum - base_height * self.scale_fn(
-                        self.last_epoch
-                    )
-                momentums.append(momentum)
-            for param_group, momentum in zip(
-                self.optimizer.param_groups, momentums, strict=True
-            ):
-                if self.use_beta1:
-                    param_group["betas"] = (momentum, *param_group["betas"][1:])
-                else:
-                    param_group["momentum"] = momentum
-
-        return lrs
-
-    def state_dict(self) -> dict[str, Any]:
-        state = super().state_dict()
-        state.pop("_scale_fn_ref", None)
-        fn = state.pop("_scale_fn_custom")
-        state["_scale_fn_custom"] = None
-        if fn is not None and not isinstance(fn, types.FunctionType):
-            state["_scale_fn_custom"] = fn.__dict__.copy()
-
-        return state
-
-    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
-        fn = state_dict.pop("_scale_fn_custom")
-        super().load_state_dict(state_dict)
-        if fn is not None:
-            self._scale_fn_custom.__dict__.update(fn)
-        self._init_scale_fn()
+    def _closed_form(self):
+        c = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
-    """Cosine annealing with warm restarts every ``T_i`` epochs, ``T_i`` growing by
-    ``T_mult`` after each restart."""
+    """Cosine annealing restarted every ``T_i`` epochs, ``T_i`` growing by ``T_mult``."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        T_0: int,
-        T_mult: int = 1,
-        eta_min: float = 0.0,
-        last_epoch: int = -1,
-    ) -> None:
-        if T_0 <= 0 or not isinstance(T_0, int):
-            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
-        if T_mult < 1 or not isinstance(T_mult, int):
-            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
-        if not isinstance(eta_min, (float, int)):
-            raise ValueError(
-                f"Expected float or int eta_min, but got {eta_min} of type {type(eta_min)}"
-            )
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
+        if not isinstance(T_0, int) or T_0 < 1:
+            raise ValueError(f"T_0 must be a positive int, got {T_0!r}")
+        if not isinstance(T_mult, int) or T_mult < 1:
+            raise ValueError(f"T_mult must be an int >= 1, got {T_mult!r}")
         self.T_0 = T_0
         self.T_i = T_0
         self.T_mult = T_mult
@@ -1149,238 +407,396 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
 
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
+    def get_lr(self):
+        self._warn_if_outside_step()
+        c = (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2
+        return [self.eta_min + (base - self.eta_min) * c for base in self.base_lrs]
 
-        return [
-            self.eta_min
-            + (base_lr - self.eta_min)
-            * (1 + math.cos(math.pi * self.T_cur / self.T_i))
-            / 2
-            for base_lr in self.base_lrs
-        ]
-
-    def step(self, epoch=None) -> None:
+    def step(self, epoch=None):
+        """Fractional epochs are allowed (e.g. ``epoch + batch / n_batches``)."""
         if epoch is None and self.last_epoch < 0:
             epoch = 0
-
         if epoch is None:
             epoch = self.last_epoch + 1
-            self.T_cur = self.T_cur + 1
+            self.T_cur += 1
             if self.T_cur >= self.T_i:
-                self.T_cur = self.T_cur % self.T_i
-                self.T_i = self.T_i * self.T_mult
+                self.T_cur -= self.T_i
+                self.T_i *= self.T_mult
         else:
             if epoch < 0:
-                raise ValueError(f"Expected non-negative epoch, but got {epoch}")
-            if epoch >= self.T_0:
-                if self.T_mult == 1:
-                    self.T_cur = epoch % self.T_0
-                else:
-                    n = int(
-                        math.log(
-                            (epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult
-                        )
-                    )
-                    self.T_cur = epoch - self.T_0 * (self.T_mult**n - 1) / (
-                        self.T_mult - 1
-                    )
-                    self.T_i = self.T_0 * self.T_mult ** (n)
+                raise ValueError(f"epoch must be >= 0, got {epoch}")
+            T0, m = self.T_0, self.T_mult
+            if epoch < T0:
+                self.T_i, self.T_cur = T0, epoch
+            elif m == 1:
+                self.T_cur = epoch % T0
             else:
-                self.T_i = self.T_0
-                self.T_cur = epoch
+                # restarts completed: T0 * (m**n - 1) / (m - 1) <= epoch
+                n = int(math.log(epoch / T0 * (m - 1) + 1, m))
+                self.T_cur = epoch - T0 * (m ** n - 1) / (m - 1)
+                self.T_i = T0 * m ** n
         self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            lrs = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        self._apply(lrs)
 
-        with _enable_get_lr_call(self):
-            for param_group, lr in zip(
-                self.optimizer.param_groups, self.get_lr(), strict=True
-            ):
-                _update_param_group_val(param_group, "lr", lr)
 
-        self._last_lr = _param_groups_val_list(self.optimizer, "lr")
+# ---------------------------------------------------------------- cyclic
+def _anneal_cos(start, end, pct):
+    return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+
+def _anneal_linear(start, end, pct):
+    return (end - start) * pct + start
+
+
+def _momentum_setup(sched, optimizer, base_momentum, max_momentum, reset):
+    """Common to CyclicLR/OneCycleLR: validate the optimizer has a momentum
+    (or Adam's beta1), record per-group bounds, optionally start at max."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
+                         "option enabled")
+    sched.use_beta1 = "betas" in optimizer.defaults
+    lows = _per_group("base_momentum", optimizer, base_momentum)
+    highs = _per_group("max_momentum", optimizer, max_momentum)
+    if reset:
+        for hi, lo, group in zip(highs, lows, optimizer.param_groups):
+            _set_momentum(group, hi, sched.use_beta1)
+            group["max_momentum"] = hi
+            group["base_momentum"] = lo
+    return lows, highs
+
+
+class CyclicLR(LRScheduler):
+    """Rate (and inversely momentum) cycles between two bounds, with an
+    amplitude scaling policy (triangular, triangular2, exp_range or custom)."""
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        _check_optimizer(optimizer)
+        base_lrs = _per_group("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError(f"unknown mode {mode!r} (and no scale_fn given)")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._pick_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.base_momentums, self.max_momentums = _momentum_setup(
+                self, optimizer, base_momentum, max_momentum, last_epoch == -1)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _pick_scale_fn(self):
+        if self._scale_fn_custom is not None:
+            self._scale_fn_ref = self._scale_fn_custom
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref, self.scale_mode = (lambda x: 1.0), "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref, self.scale_mode = (lambda x: 1 / (2.0 ** (x - 1))), "cycle"
+        else:
+            g = self.gamma
+            self._scale_fn_ref, self.scale_mode = (lambda x: g ** x), "iterations"
+
+    def scale_fn(self, x):
+        return self._scale_fn_ref(x)
+
+    def get_lr(self):
+        self._warn_if_outside_step()
+        t = self.last_epoch / self.total_size
+        cycle = math.floor(1 + t)
+        x = 1.0 + t - cycle  # position within the cycle, in [0, 1)
+        if x <= self.step_ratio:
+            rise = x / self.step_ratio
+        else:
+            rise = (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [lo + (hi - lo) * rise * scale for lo, hi in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            for group, lo, hi in zip(self.optimizer.param_groups, self.base_momentums,
+                                     self.max_momentums):
+                _set_momentum(group, hi - (hi - lo) * rise * scale, self.use_beta1)
+        return lrs
+
+    _unsaved = ("optimizer", "_scale_fn_ref")
+
+    def state_dict(self):
+        state = super().state_dict()
+        fn = self._scale_fn_custom
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            state["_scale_fn_custom"] = dict(fn.__dict__)
+        else:
+            state["_scale_fn_custom"] = None
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        custom = state.pop("_scale_fn_custom", None)
+        self.__dict__.update(state)
+        if custom is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(custom)
+        self._pick_scale_fn()
 
 
 class OneCycleLR(LRScheduler):
-    """The 1cycle policy: warm up from ``max_lr/div_factor`` to ``max_lr``, anneal to
-    ``initial_lr/final_div_factor`` (cos or linear, two or three phases), momentum (or
-    Adam's beta1) cycling the other way between ``max_momentum`` and ``base_momentum``."""
+    """The 1cycle policy: warm up from ``max_lr / div_factor`` to ``max_lr``,
+    then anneal to ``initial_lr / final_div_factor`` (optionally via a third
+    phase), with momentum moving the opposite way."""
 
-    def __init__(
-        self,
-        optimizer: Optimizer,
-        max_lr: float | list[float],
-        total_steps: int | None = None,
-        epochs: int | None = None,
-        steps_per_epoch: int | None = None,
-        pct_start: float = 0.3,
-        anneal_strategy: Literal["cos", "linear"] = "cos",
-        cycle_momentum: bool = True,
-        base_momentum: float | list[float] = 0.85,
-        max_momentum: float | list[float] = 0.95,
-        div_factor: float = 25.0,
-        final_div_factor: float = 1e4,
-        three_phase: bool = False,
-        last_epoch: int = -1,
-    ) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
+                 pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
+                 max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
+                 last_epoch=-1):
+        _check_optimizer(optimizer)
         if total_steps is not None:
-            if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError(
-                    f"Expected positive integer total_steps, but got {total_steps}"
-                )
+            if not isinstance(total_steps, int) or total_steps < 1:
+                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError(
-                    f"Expected positive integer steps_per_epoch, but got {steps_per_epoch}"
-                )
+            if epochs <= 0 or not isinstance(epochs, int):
+                raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+            if steps_per_epoch <= 0 or not isinstance(steps_per_epoch, int):
+                raise ValueError("Expected positive integer steps_per_epoch, but got "
+                                 f"{steps_per_epoch}")
             self.total_steps = epochs * steps_per_epoch
         else:
-            raise ValueError(
-                "You must define either total_steps OR (epochs AND steps_per_epoch)"
-            )
+            raise ValueError("You must define either total_steps OR (epochs AND "
+                             "steps_per_epoch)")
+        if not 0 <= pct_start <= 1 or not isinstance(pct_start, float):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
 
+        # phase boundaries (the step at which each phase ends) and which
+        # per-group keys its rate/momentum move between
+        warm_end = float(pct_start * self.total_steps) - 1
+        last = self.total_steps - 1
         if three_phase:
-            self._schedule_phases = [
-                {
-                    "end_step": float(pct_start * self.total_steps) - 1,
-                    "start_lr": "initial_lr",
-                    "end_lr": "max_lr",
-                    "start_momentum": "max_momentum",
-                    "end_momentum": "base_momentum",
-                },
-                {
-                    "end_step": float(2 * pct_start * self.total_steps) - 2,
-                    "start_lr": "max_lr",
-                    "end_lr": "initial_lr",
-                    "start_momentum": "base_momentum",
-                    "end_momentum": "max_momentum",
-                },
-                {
-                    "end_step": self.total_steps - 1,
-                    "start_lr": "initial_lr",
-                    "end_lr": "min_lr",
-                    "start_momentum": "max_momentum",
-                    "end_momentum": "max_momentum",
-                },
-            ]
+            plan = [(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                    (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
+                     "base_momentum", "max_momentum"),
+                    (last, "initial_lr", "min_lr", "max_momentum", "max_momentum")]
         else:
-            self._schedule_phases = [
-                {
-                    "end_step": float(pct_start * self.total_steps) - 1,
-                    "start_lr": "initial_lr",
-                    "end_lr": "max_lr",
-                    "start_momentum": "max_momentum",
-                    "end_momentum": "base_momentum",
-                },
-                {
-                    "end_step": self.total_steps - 1,
-                    "start_lr": "max_lr",
-                    "end_lr": "min_lr",
-                    "start_momentum": "base_momentum",
-                    "end_momentum": "max_momentum",
-                },
-            ]
-        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
-            raise ValueError(
-                f"Expected float between 0 and 1 pct_start, but got {pct_start}"
-            )
-        if anneal_strategy not in ["cos", "linear"]:
-            raise ValueError(
-                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy}"
-            )
-        else:
-            self._anneal_func_type = anneal_strategy
-        max_lrs = _format_param("max_lr", self.optimizer, max_lr)
-        if last_epoch == -1:
-            for idx, group in enumerate(self.optimizer.param_groups):
-                group["initial_lr"] = max_lrs[idx] / div_factor
-                group["max_lr"] = max_lrs[idx]
-                group["min_lr"] = group["initial_lr"] / final_div_factor
-        self.cycle_momentum = cycle_momentum
-        if self.cycle_momentum:
-            if (
-                "momentum" not in self.optimizer.defaults
-                and "betas" not in self.optimizer.defaults
-            ):
-                raise ValueError(
-                    "optimizer must support momentum or beta1 with `cycle_momentum` option enabled"
-                )
-            self.use_beta1 = "betas" in self.optimizer.defaults
-            max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-            base_momentums = _format_param("base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for m_momentum, b_momentum, group in zip(
-                    max_momentums, base_momentums, optimizer.param_groups, strict=True
-                ):
-                    if self.use_beta1:
-                        group["betas"] = (m_momentum, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_momentum
-                    group["max_momentum"] = m_momentum
-                    group["base_momentum"] = b_momentum
+            plan = [(warm_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                    (last, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        keys = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+        self._schedule_phases = [dict(zip(keys, p)) for p in plan]
+        self._anneal_func_type = anneal_strategy
 
+        peaks = _per_group("max_lr", optimizer, max_lr)
+        if last_epoch == -1:
+            for peak, group in zip(peaks, optimizer.param_groups):
+                group["initial_lr"] = peak / div_factor
+                group["max_lr"] = peak
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            _momentum_setup(self, optimizer, base_momentum, max_momentum, last_epoch == -1)
         super().__init__(optimizer, last_epoch)
 
-    def _anneal_func(self, *args, **kwargs):
-        if hasattr(self, "_anneal_func_type"):
-            if self._anneal_func_type == "cos":
-                return self._annealing_cos(*args, **kwargs)
-            elif self._anneal_func_type == "linear":
-                return self._annealing_linear(*args, **kwargs)
-            else:
-                raise ValueError(f"Unknown _anneal_func_type: {self._anneal_func_type}")
-        else:
-            return self.anneal_func(*args, **kwargs)
-
-    @staticmethod
-    def _annealing_cos(start, end, pct):
-        cos_out = math.cos(math.pi * pct) + 1
-        return end + (start - end) / 2.0 * cos_out
-
-    @staticmethod
-    def _annealing_linear(start, end, pct):
-        return (end - start) * pct + start
-
-    def get_lr(self) -> list[float | Tensor]:
-        _warn_get_lr_called_within_step(self)
-
+    def get_lr(self):
+        self._warn_if_outside_step()
+        t = self.last_epoch
+        if t > self.total_steps:
+            raise ValueError(f"Tried to step {t} times. The specified number of total steps "
+                             f"is {self.total_steps}")
+        anneal = _anneal_cos if self._anneal_func_type == "cos" else _anneal_linear
+        # locate the phase containing step t (the last phase absorbs overshoot)
+        begin = 0
+        for i, phase in enumerate(self._schedule_phases):
+            if t <= phase["end_step"] or i == len(self._schedule_phases) - 1:
+                pct = (t - begin) / (phase["end_step"] - begin)
+                break
+            begin = phase["end_step"]
         lrs = []
-        step_num = self.last_epoch
-
-        if step_num > self.total_steps:
-            raise ValueError(
-                f"Tried to step {step_num} times. The specified number of total steps is "
-                f"{self.total_steps}"
-            )
-
         for group in self.optimizer.param_groups:
-            start_step = 0.0
-            for i, phase in enumerate(self._schedule_phases):
-                end_step = phase["end_step"]
-                if step_num <= end_step or i == len(self._schedule_phases) - 1:
-                    pct = (step_num - start_step) / (end_step - start_step)
-                    computed_lr = self._anneal_func(
-                        group[phase["start_lr"]], group[phase["end_lr"]], pct
-                    )
-                    if self.cycle_momentum:
-                        computed_momentum = self._anneal_func(
-                            group[phase["start_momentum"]],
-                            group[phase["end_momentum"]],
-                            pct,
-                        )
-                    break
-                start_step = phase["end_step"]
-
-            lrs.append(computed_lr)
+            lrs.append(anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct))
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (computed_momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = computed_momentum
-
+                m = anneal(group[phase["start_momentum"]], group[phase["end_momentum"]], pct)
+                _set_momentum(group, m, self.use_beta1)
         return lrs
+
+
+# ---------------------------------------------------------------- composites
+class SequentialLR(LRScheduler):
+    """Hand control from one scheduler to the next at each milestone."""
+
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
+        _check_optimizer(optimizer)
+        if len(schedulers) < 1:
+            raise ValueError("SequentialLR expects at least one scheduler")
+        for i, s in enumerate(schedulers):
+            if not hasattr(s, "optimizer"):
+                raise TypeError(f"SequentialLR: schedulers[{i}] has no `optimizer`")
+            if isinstance(s, ReduceLROnPlateau):
+                raise ValueError("SequentialLR does not support ReduceLROnPlateau "
+                                 f"(schedulers[{i}])")
+            if s.optimizer is not optimizer:
+                raise ValueError(f"SequentialLR: schedulers[{i}] uses a different optimizer")
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError("SequentialLR expects len(milestones) == len(schedulers) - 1, "
+                             f"got {len(milestones)} milestones and {len(schedulers)} "
+                             "schedulers")
+        self._schedulers = list(schedulers)
+        self._milestones = list(milestones)
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        # every child already stepped once at construction: undo that, then
+        # redo only the first child's initial step
+        for group in optimizer.param_groups:
+            group["lr"] = group["initial_lr"]
+        for s in self._schedulers:
+            s.last_epoch -= 1
+        self._schedulers[0]._initial_step()
+        self._last_lr = self._schedulers[0].get_last_lr()
+
+    def step(self):
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        current = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            current.step(0)  # a fresh start for the incoming scheduler
+        else:
+            current.step()
+        self._last_lr = current.get_last_lr()
+
+    def state_dict(self):
+        state = {k: v for k, v in self.__dict__.items()
+                 if k not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [s.state_dict() for s in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        state = dict(state_dict)
+        children = state.pop("_schedulers")
+        self.__dict__.update(state)
+        for s, sd in zip(self._schedulers, children):
+            s.load_state_dict(sd)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step several schedulers of one optimizer together, so their
+    (chainable) updates compose."""
+
+    def __init__(self, schedulers, optimizer=None):
+        if len(schedulers) < 1:
+            raise ValueError("ChainedScheduler expects at least one scheduler")
+        optimizer = optimizer or schedulers[0].optimizer
+        for i, s in enumerate(schedulers):
+            if s.optimizer is not optimizer:
+                raise ValueError(f"ChainedScheduler: schedulers[{i}] uses a different "
+                                 "optimizer")
+        self._schedulers = list(schedulers)
+        self.optimizer = optimizer
+        self._last_lr = _group_lrs(self)
+
+    def step(self):
+        for s in self._schedulers:
+            s.step()
+        self._last_lr = _group_lrs(self)
+
+    state_dict = SequentialLR.state_dict
+    load_state_dict = SequentialLR.load_state_dict
+
+
+# ---------------------------------------------------------------- plateau
+class ReduceLROnPlateau(LRScheduler):
+    """Multiply the rate by ``factor`` once a metric has not improved for
+    ``patience`` epochs, then wait ``cooldown`` epochs before counting again."""
+
+    def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4,
+                 threshold_mode="rel", cooldown=0, min_lr=0, eps=1e-8):
+        if factor >= 1.0:
+            raise ValueError(f"factor must be below 1.0, got {factor}")
+        _check_optimizer(optimizer)
+        if mode not in ("min", "max"):
+            raise ValueError(f"mode {mode} is unknown!")
+        if threshold_mode not in ("rel", "abs"):
+            raise ValueError(f"threshold mode {threshold_mode} is unknown!")
+        self.optimizer = optimizer
+        self.factor = factor
+        if isinstance(min_lr, (list, tuple)):
+            if len(min_lr) != len(optimizer.param_groups):
+                raise ValueError(f"expected {len(optimizer.param_groups)} min_lrs, got "
+                                 f"{len(min_lr)}")
+            self.default_min_lr = None
+            self.min_lrs = list(min_lr)
+        else:
+            self.default_min_lr = min_lr
+            self.min_lrs = [min_lr] * len(optimizer.param_groups)
+        self.patience = patience
+        self.cooldown = cooldown
+        self.eps = eps
+        self.last_epoch = 0
+        self._last_lr = _group_lrs(self)
+        self.mode_worse = math.inf if mode == "min" else -math.inf
+        self.mode = mode
+        self.threshold = threshold
+        self.threshold_mode = threshold_mode
+        self._reset()
+
+    def _reset(self):
+        self.best = self.mode_worse
+        self.cooldown_counter = 0
+        self.num_bad_epochs = 0
+
+    @property
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def is_better(self, a, best):
+        t = self.threshold
+        if self.mode == "min":
+            return a < (best * (1.0 - t) if self.threshold_mode == "rel" else best - t)
+        return a > (best * (t + 1.0) if self.threshold_mode == "rel" else best + t)
+
+    def step(self, metrics, epoch=None):
+        current = float(metrics)
+        if epoch is None:
+            epoch = self.last_epoch + 1
+        else:
+            warnings.warn(_EXPLICIT_EPOCH_MSG, UserWarning)
+        self.last_epoch = epoch
+        if self.is_better(current, self.best):
+            self.best = current
+            self.num_bad_epochs = 0
+        else:
+            self.num_bad_epochs += 1
+        if self.in_cooldown:
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0  # bad epochs during cooldown do not count
+        if self.num_bad_epochs > self.patience:
+            self._reduce_lr()
+            self.cooldown_counter = self.cooldown
+            self.num_bad_epochs = 0
+        self._last_lr = _group_lrs(self)
+
+    def _reduce_lr(self):
+        groups = self.optimizer.param_groups
+        if len(self.min_lrs) != len(groups):
+            if self.default_min_lr is None:
+                raise RuntimeError("The number of param groups changed and no default "
+                                   "min_lr was given")
+            self.min_lrs = [self.default_min_lr] * len(groups)
+        for group, floor in zip(groups, self.min_lrs):
+            old = float(group["lr"])
+            new = max(old * self.factor, floor)
+            if old - new > self.eps:
+                group["lr"] = new

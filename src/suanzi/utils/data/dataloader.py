@@ -14,7 +14,7 @@ instead of stacking single samples; the batch is the same as
 """
 from __future__ import annotations
 
-import math
+import itertools
 import warnings
 
 import numpy as np
@@ -34,9 +34,11 @@ def get_worker_info():
 
 
 class _InfiniteConstantSampler:
+    """The sampler slot of a loader over an IterableDataset: the stream picks
+    its own samples, so this only yields placeholders."""
+
     def __iter__(self):
-        while True:
-            yield None
+        return itertools.repeat(None)
 
 
 def _tensor_source(dataset):
@@ -66,6 +68,56 @@ def _tensor_source(dataset):
     return tensors, arrays
 
 
+def _gather_batch(source, indices):
+    """``default_collate([dataset[i] for i in indices])`` for a TensorDataset
+    source: a list with one gathered tensor per dataset tensor."""
+    tensors, index_maps = source
+    idx = np.asarray(indices)
+    if idx.dtype.kind not in "iu":  # e.g. indices that are 0-dim tensors
+        idx = np.asarray([int(i) for i in indices], dtype=np.intp)
+    for m in index_maps:  # outermost Subset first
+        idx = m[idx]
+    return [Tensor._make(t._data[idx]) for t in tensors]
+
+
+def _check_worker_options(num_workers, timeout, prefetch_factor, persistent_workers,
+                          multiprocessing_context):
+    """Validate the multiprocessing knobs the way torch does, even though
+    suanzi loads in-process: code that torch rejects should fail here too.
+    Returns the effective ``prefetch_factor``."""
+    if num_workers < 0:
+        raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
+                         "disable multiprocessing.")
+    if timeout < 0:
+        raise ValueError("timeout option should be non-negative")
+    if num_workers == 0:
+        if prefetch_factor is not None:
+            raise ValueError(
+                "prefetch_factor option could only be specified in multiprocessing.let "
+                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
+        if persistent_workers:
+            raise ValueError("persistent_workers option needs num_workers > 0")
+        if multiprocessing_context is not None:
+            raise ValueError("multiprocessing_context can only be used with multi-process "
+                             f"loading (num_workers > 0), but got num_workers={num_workers}")
+        return None
+    if prefetch_factor is None:
+        return 2  # torch's default with workers
+    if prefetch_factor < 0:
+        raise ValueError("prefetch_factor option should be non-negative")
+    return prefetch_factor
+
+
+def _check_iterable_options(shuffle, sampler, batch_sampler):
+    """An IterableDataset decides its own order: no sampling options apply."""
+    for name, value in (("shuffle", shuffle), ("sampler", sampler),
+                        ("batch_sampler", batch_sampler)):
+        unset = value in (False, None) if name == "shuffle" else value is None
+        if not unset:
+            raise ValueError(f"DataLoader with IterableDataset: expected unspecified {name} "
+                             f"option, but got {name}={value}")
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size``.
 
@@ -81,93 +133,69 @@ class DataLoader:
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,
                  prefetch_factor=None, persistent_workers=False, pin_memory_device="",
                  in_order=True):
-        if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
-                             "disable multiprocessing.")
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
-        if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError(
-                "prefetch_factor option could only be specified in multiprocessing.let "
-                "num_workers > 0 to enable multiprocessing, otherwise set prefetch_factor to None.")
-        elif num_workers > 0 and prefetch_factor is None:
-            prefetch_factor = 2
-        elif prefetch_factor is not None and prefetch_factor < 0:
-            raise ValueError("prefetch_factor option should be non-negative")
-        if persistent_workers and num_workers == 0:
-            raise ValueError("persistent_workers option needs num_workers > 0")
-        if multiprocessing_context is not None and num_workers == 0:
-            raise ValueError("multiprocessing_context can only be used with multi-process "
-                             f"loading (num_workers > 0), but got num_workers={num_workers}")
+        prefetch_factor = _check_worker_options(num_workers, timeout, prefetch_factor,
+                                                persistent_workers, multiprocessing_context)
         if generator is not None and not isinstance(generator, Generator):
             raise TypeError(f"generator must be a suanzi.Generator, not "
                             f"{type(generator).__name__}")
 
-        self.dataset = dataset
-        self.num_workers = num_workers
-        self.prefetch_factor = prefetch_factor
-        self.pin_memory = pin_memory
-        self.pin_memory_device = pin_memory_device
-        self.timeout = timeout
-        self.worker_init_fn = worker_init_fn
-        self.multiprocessing_context = multiprocessing_context
-        self.in_order = in_order
-
-        if isinstance(dataset, IterableDataset):
-            self._iterable = True
-            if shuffle not in {False, None}:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle "
-                                 f"option, but got shuffle={shuffle}")
-            if sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler "
-                                 f"option, but got sampler={sampler}")
-            if batch_sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified "
-                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
-        else:
-            shuffle = bool(shuffle)
-            self._iterable = False
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            _check_iterable_options(shuffle, sampler, batch_sampler)
+        shuffle = bool(shuffle)
 
         if sampler is not None and shuffle:
             raise ValueError("sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None:
+            # a batch sampler already fixes batch size, order and the last batch
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
                                  "shuffle, sampler, and drop_last")
-            batch_size = None
-            drop_last = False
+            batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
             raise ValueError("batch_size=None option disables auto-batching and is mutually "
                              "exclusive with drop_last")
 
         if sampler is None:
             if self._iterable:
-                sampler = _InfiniteConstantSampler()
+                sampler = _InfiniteConstantSampler()  # placeholder: the stream drives itself
             elif shuffle:
                 sampler = RandomSampler(dataset, generator=generator)
             else:
                 sampler = SequentialSampler(dataset)
-        if batch_size is not None and batch_sampler is None:
+        if batch_sampler is None and batch_size is not None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
+        self.dataset = dataset
         self.batch_size = batch_size
         self.drop_last = drop_last
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         self.generator = generator
-        if collate_fn is None:
-            collate_fn = default_collate if self._auto_collation else default_convert
-        self.collate_fn = collate_fn
+        self.num_workers = num_workers
+        self.prefetch_factor = prefetch_factor
         self.persistent_workers = persistent_workers
+        self.pin_memory = pin_memory
+        self.pin_memory_device = pin_memory_device
+        self.timeout = timeout
+        self.worker_init_fn = worker_init_fn
+        self.multiprocessing_context = multiprocessing_context
+        self.in_order = in_order
+        # without batching, samples still get their NumPy parts turned into tensors
+        self.collate_fn = collate_fn if collate_fn is not None else (
+            default_collate if self._auto_collation else default_convert)
         self.__initialized = True
 
     __initialized = False
+    # Changing these after construction would leave sampler and batch sampler
+    # out of step with each other, so (as in torch) it is refused.
+    _FROZEN = frozenset({"batch_size", "batch_sampler", "sampler", "drop_last", "dataset",
+                         "persistent_workers"})
 
     def __setattr__(self, attr, val):
-        if self.__initialized and attr in ("batch_size", "batch_sampler", "sampler", "drop_last",
-                                           "dataset", "persistent_workers"):
+        if self.__initialized and attr in self._FROZEN:
             raise ValueError(f"{attr} attribute should not be set after "
-                             f"{self.__class__.__name__} is initialized")
+                             f"{type(self).__name__} is initialized")
         super().__setattr__(attr, val)
 
     @property
@@ -179,21 +207,18 @@ class DataLoader:
         return self.batch_sampler if self._auto_collation else self.sampler
 
     def __len__(self):
-        if self._iterable:
-            length = len(self.dataset)
-            if self.batch_size is not None:
-                length = length // self.batch_size if self.drop_last else \
-                    math.ceil(length / self.batch_size)
-            return length
-        return len(self._index_sampler)
+        if not self._iterable:
+            return len(self._index_sampler)
+        n, bs = len(self.dataset), self.batch_size
+        if bs is None:
+            return n
+        return n // bs if self.drop_last else -(-n // bs)
 
     def __iter__(self):
         if self.pin_memory:
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                           "then device pinned memory won't be used.", stacklevel=2)
-        if self._iterable:
-            return self._iter_iterable()
-        return self._iter_map()
+        return self._iter_iterable() if self._iterable else self._iter_map()
 
     # ---------------------------------------------------------------- map-style
     def _iter_map(self):
@@ -203,48 +228,28 @@ class DataLoader:
                 yield collate_fn(dataset[idx])
             return
         fast = _tensor_source(dataset) if collate_fn is default_collate else None
-        getitems = getattr(dataset, "__getitems__", None)
+        fetch_many = getattr(dataset, "__getitems__", None)
         for indices in self.batch_sampler:
             if fast is not None and len(indices):
-                yield self._fast_batch(fast, indices)
-                continue
-            if getitems:
-                data = getitems(indices)
+                yield _gather_batch(fast, indices)
+            elif fetch_many:
+                yield collate_fn(fetch_many(indices))
             else:
-                data = [dataset[i] for i in indices]
-            yield collate_fn(data)
-
-    @staticmethod
-    def _fast_batch(source, indices):
-        """``default_collate([dataset[i] for i in indices])`` for a TensorDataset:
-        a list with one gathered tensor per dataset tensor."""
-        tensors, index_maps = source
-        idx = np.asarray(indices)
-        if idx.dtype.kind not in "iu":  # e.g. indices that are 0-dim tensors
-            idx = np.asarray([int(i) for i in indices], dtype=np.intp)
-        for m in index_maps:  # outermost Subset first
-            idx = m[idx]
-        return [Tensor._make(t._data[idx]) for t in tensors]
+                yield collate_fn([dataset[i] for i in indices])
 
     # ---------------------------------------------------------------- iterable
     def _iter_iterable(self):
-        collate_fn = self.collate_fn
-        it = iter(self.dataset)
+        collate_fn, stream = self.collate_fn, iter(self.dataset)
         if not self._auto_collation:
-            for item in it:
-                yield collate_fn(item)
+            yield from map(collate_fn, stream)
             return
         bs = self.batch_size
         while True:
-            batch = []
-            for item in it:
-                batch.append(item)
-                if len(batch) == bs:
-                    break
+            batch = list(itertools.islice(stream, bs))
             if not batch or (self.drop_last and len(batch) < bs):
                 return
             yield collate_fn(batch)
-            if len(batch) < bs:
+            if len(batch) < bs:  # the stream ran dry; don't ask it again
                 return
 
     def check_worker_number_rationality(self):

@@ -1,23 +1,24 @@
 """``default_collate`` / ``default_convert``: turn a list of samples into a batch.
 
-The rules are torch's (``torch.utils.data._utils.collate``):
+Behaviour (torch's documented rules):
 
-* Tensors are stacked along a new first dimension; NumPy arrays become
-  tensors first (string and object arrays are refused).
-* NumPy scalars become one tensor of their dtype; Python ``int`` (and
-  ``bool``) an int64 (bool) tensor; Python ``float`` a **float64** tensor.
-* ``str``/``bytes`` are returned as the list they came in.
-* Mappings, named tuples and sequences are collated field by field
-  (a tuple of fields gives a *list* of batches, as in torch).
+* tensors are stacked along a new first dimension; NumPy arrays are turned
+  into tensors first, except text/object arrays, which are refused;
+* NumPy scalars give one tensor of their dtype, Python ``int``/``bool`` an
+  int64/bool tensor and Python ``float`` a **float64** tensor;
+* ``str``/``bytes`` batches are handed back as the list they came in;
+* mappings, named tuples and sequences are collated field by field
+  (a plain tuple of fields gives a *list* of batches, as in torch).
 
-``collate(batch, collate_fn_map=...)`` and ``default_collate_fn_map`` let
-users register their own element types, as in torch.
+Leaves are handled by a small dispatch table, ``default_collate_fn_map``
+(type -> handler), which ``collate(batch, collate_fn_map=...)`` accepts so
+users can plug in their own element types. Containers are walked by
+``collate`` itself.
 """
 from __future__ import annotations
 
-import collections
 import copy
-import re
+from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
 
 import numpy as np
 
@@ -29,147 +30,169 @@ from ....ops.shape import stack
 __all__ = ["collate", "default_collate", "default_convert", "default_collate_fn_map",
            "default_collate_err_msg_format"]
 
-np_str_obj_array_pattern = re.compile(r"[SaUO]")
-
 default_collate_err_msg_format = (
     "default_collate: batch must contain tensors, numpy arrays, numbers, "
     "dicts or lists; found {}")
 
 
+# --------------------------------------------------------------------- helpers
+def _is_text_or_object(dtype):
+    """Bytes, unicode and object dtypes have no tensor equivalent."""
+    return dtype.kind in "SUO"
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(x, "_fields")
+
+
+def _rebuild(original, values):
+    """Put ``values`` (a dict for mappings, a list for sequences) back into a
+    container shaped like ``original``.
+
+    Mutable containers are shallow-copied and refilled, so subclasses keep
+    their type and any extra state; immutable ones are rebuilt through their
+    constructor. Should either fail (a constructor with a different
+    signature), a plain dict/list is the honest fallback.
+    """
+    is_map = isinstance(original, Mapping)
+    try:
+        if isinstance(original, (MutableMapping, MutableSequence)):
+            out = copy.copy(original)
+            if is_map:
+                out.update(values)
+            else:
+                for i, v in enumerate(values):
+                    out[i] = v
+            return out
+        return type(original)(values)
+    except TypeError:
+        return dict(values) if is_map else list(values)
+
+
+def _map_container(data, fn):
+    """Apply ``fn`` to every child of a container, keeping the container kind.
+    Returns ``NotImplemented`` for anything that is not a container."""
+    if isinstance(data, Mapping):
+        return _rebuild(data, {k: fn(data[k]) for k in data})
+    if _is_namedtuple(data):
+        return type(data)(*map(fn, data))
+    if isinstance(data, tuple):
+        return [fn(v) for v in data]  # torch turns plain tuples into lists
+    if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
+        return _rebuild(data, [fn(v) for v in data])
+    return NotImplemented
+
+
+# -------------------------------------------------------------- default_convert
 def default_convert(data):
-    """Convert NumPy arrays (also inside mappings and sequences) to tensors;
-    everything else is returned unchanged. The collate function of a
-    DataLoader with ``batch_size=None``."""
-    elem_type = type(data)
+    """Convert NumPy arrays and scalars (also inside mappings and sequences)
+    to tensors; everything else is returned unchanged. The collate function
+    of a DataLoader with ``batch_size=None``."""
     if isinstance(data, Tensor):
         return data
-    if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_", "bytes_"):
-        if elem_type.__name__ == "ndarray" and np_str_obj_array_pattern.search(data.dtype.str):
+    if isinstance(data, (np.ndarray, np.generic)):
+        if isinstance(data, (np.str_, np.bytes_)):
+            return data
+        if isinstance(data, np.ndarray) and _is_text_or_object(data.dtype):
             return data
         return as_tensor(data)
-    if isinstance(data, collections.abc.Mapping):
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update({key: default_convert(data[key]) for key in data})
-                return clone
-            return elem_type({key: default_convert(data[key]) for key in data})
-        except TypeError:
-            return {key: default_convert(data[key]) for key in data}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
-        return elem_type(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]  # torch: backwards compatibility
-    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
-                for i, d in enumerate(data):
-                    clone[i] = default_convert(d)
-                return clone
-            return elem_type([default_convert(d) for d in data])
-        except TypeError:
-            return [default_convert(d) for d in data]
-    return data
+    converted = _map_container(data, default_convert)
+    return data if converted is NotImplemented else converted
 
 
-def collate(batch, *, collate_fn_map=None):
-    """Collate ``batch`` (a list of samples), dispatching on the type of the
-    first sample through ``collate_fn_map`` (exact type first, then
-    ``isinstance`` in insertion order), then recursing into containers."""
-    elem = batch[0]
-    elem_type = type(elem)
-    if collate_fn_map is not None:
-        if elem_type in collate_fn_map:
-            return collate_fn_map[elem_type](batch, collate_fn_map=collate_fn_map)
-        for collate_type in collate_fn_map:
-            if isinstance(elem, collate_type):
-                return collate_fn_map[collate_type](batch, collate_fn_map=collate_fn_map)
-    if isinstance(elem, collections.abc.Mapping):
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)
-                clone.update({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                              for key in elem})
-                return clone
-            return elem_type({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                              for key in elem})
-        except TypeError:
-            return {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                    for key in elem}
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):  # namedtuple
-        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map)
-                           for samples in zip(*batch)))
-    if isinstance(elem, collections.abc.Sequence):
-        it = iter(batch)
-        elem_size = len(next(it))
-        if not all(len(e) == elem_size for e in it):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        transposed = list(zip(*batch))
-        if isinstance(elem, tuple):
-            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
-                for i, samples in enumerate(transposed):
-                    clone[i] = collate(samples, collate_fn_map=collate_fn_map)
-                return clone
-            return elem_type([collate(samples, collate_fn_map=collate_fn_map)
-                              for samples in transposed])
-        except TypeError:
-            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
-    raise TypeError(default_collate_err_msg_format.format(elem_type))
-
-
-def _stack_arrays(arrays):
-    """One ``np.stack`` when the items agree in shape and dtype; None otherwise
-    (then ``suanzi.stack`` promotes dtypes or raises torch's error)."""
-    a0 = arrays[0]
-    shape, dt = a0.shape, a0.dtype
-    for a in arrays:
-        if a.shape != shape or a.dtype != dt:
-            return None
-    return np.stack(arrays)
-
-
-def collate_tensor_fn(batch, *, collate_fn_map=None):
-    if all(isinstance(t, Tensor) and not t.requires_grad for t in batch):
-        out = _stack_arrays([t._data for t in batch])
-        if out is not None:
-            return Tensor._make(out)
+# ------------------------------------------------------------ leaf handlers
+def _stack_tensors(batch, *, collate_fn_map=None):
+    # Plain tensors of one shape and dtype: a single np.stack, no autograd
+    # bookkeeping. Anything else (grad, mixed dtypes, shape mismatch) goes
+    # through suanzi.stack, which promotes dtypes, records the graph and
+    # raises torch's error for ragged shapes.
+    first = batch[0]
+    if all(isinstance(t, Tensor) and not t.requires_grad
+           and t.shape == first.shape and t.dtype == first.dtype for t in batch):
+        return Tensor._make(np.stack([t._data for t in batch]))
     return stack(list(batch), 0)
 
 
-def collate_numpy_array_fn(batch, *, collate_fn_map=None):
-    elem = batch[0]
-    if np_str_obj_array_pattern.search(elem.dtype.str) is not None:
-        raise TypeError(default_collate_err_msg_format.format(elem.dtype))
-    return collate([as_tensor(b) for b in batch], collate_fn_map=collate_fn_map)
+def _collate_arrays(batch, *, collate_fn_map=None):
+    if _is_text_or_object(batch[0].dtype):
+        raise TypeError(default_collate_err_msg_format.format(batch[0].dtype))
+    # Re-enter collate so a user-registered Tensor handler is honoured.
+    return collate([as_tensor(a) for a in batch], collate_fn_map=collate_fn_map)
 
 
-def collate_numpy_scalar_fn(batch, *, collate_fn_map=None):
-    return as_tensor(batch)
+def _collate_numpy_scalars(batch, *, collate_fn_map=None):
+    return as_tensor(batch)  # keeps the scalars' own dtype
 
 
-def collate_float_fn(batch, *, collate_fn_map=None):
-    return tensor(batch, dtype=D.float64)
+def _collate_floats(batch, *, collate_fn_map=None):
+    return tensor(batch, dtype=D.float64)  # Python floats are doubles
 
 
-def collate_int_fn(batch, *, collate_fn_map=None):
-    return tensor(batch)
+def _collate_ints(batch, *, collate_fn_map=None):
+    return tensor(batch)  # int64, or bool when every item is a bool
 
 
-def collate_str_fn(batch, *, collate_fn_map=None):
+def _collate_text(batch, *, collate_fn_map=None):
     return batch
 
 
-default_collate_fn_map = {Tensor: collate_tensor_fn,
-                          np.ndarray: collate_numpy_array_fn,
-                          (np.bool_, np.number, np.object_): collate_numpy_scalar_fn,
-                          float: collate_float_fn,
-                          int: collate_int_fn,
-                          str: collate_str_fn,
-                          bytes: collate_str_fn}
+# torch's names for the handlers, for code that builds its own collate_fn_map
+collate_tensor_fn = _stack_tensors
+collate_numpy_array_fn = _collate_arrays
+collate_numpy_scalar_fn = _collate_numpy_scalars
+collate_float_fn = _collate_floats
+collate_int_fn = _collate_ints
+collate_str_fn = _collate_text
+
+# Order matters only for the isinstance fallback: the first matching entry wins.
+default_collate_fn_map = {
+    Tensor: _stack_tensors,
+    np.ndarray: _collate_arrays,
+    (np.bool_, np.number, np.object_): _collate_numpy_scalars,
+    float: _collate_floats,
+    int: _collate_ints,
+    str: _collate_text,
+    bytes: _collate_text,
+}
+
+
+def _find_handler(collate_fn_map, elem):
+    """Exact type first (cheap and unambiguous), then the first ``isinstance`` match."""
+    if not collate_fn_map:
+        return None
+    handler = collate_fn_map.get(type(elem))
+    if handler is not None:
+        return handler
+    for kind, candidate in collate_fn_map.items():
+        if isinstance(elem, kind):
+            return candidate
+    return None
+
+
+# -------------------------------------------------------------------- collate
+def collate(batch, *, collate_fn_map=None):
+    """Collate ``batch`` (a list of samples). The first sample decides: a leaf
+    type found in ``collate_fn_map`` goes to its handler; a container is
+    transposed and each field collated recursively."""
+    first = batch[0]
+    handler = _find_handler(collate_fn_map, first)
+    if handler is not None:
+        return handler(batch, collate_fn_map=collate_fn_map)
+
+    def again(samples):
+        return collate(samples, collate_fn_map=collate_fn_map)
+
+    if isinstance(first, Mapping):
+        return _rebuild(first, {k: again([sample[k] for sample in batch]) for k in first})
+    if _is_namedtuple(first):
+        return type(first)(*(again(field) for field in zip(*batch)))
+    if isinstance(first, Sequence):
+        # zip would silently truncate ragged samples; refuse them instead.
+        if len({len(sample) for sample in batch}) > 1:
+            raise RuntimeError("each element in list of batch should be of equal size")
+        fields = [again(field) for field in zip(*batch)]
+        return fields if isinstance(first, tuple) else _rebuild(first, fields)
+    raise TypeError(default_collate_err_msg_format.format(type(first)))
 
 
 def default_collate(batch):
