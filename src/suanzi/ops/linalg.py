@@ -173,6 +173,14 @@ class _Bmm(MatMul):
     name = "BmmBackward0"
 
 
+class _Mv(MatMul):
+    name = "MvBackward0"
+
+
+class _Dot(MatMul):
+    name = "DotBackward0"
+
+
 def mm(input, mat2, *, out=None):
     _as_tensor(input, "mm", "input")
     _as_tensor(mat2, "mm", "mat2")
@@ -220,7 +228,7 @@ def mv(input, vec, *, out=None):
     if da.shape[1] != db.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({da.shape[0]}), mat ({da.shape[0]}x"
                            f"{da.shape[1]}), vec ({db.shape[0]})")
-    return MatMul.apply(input, vec)
+    return _Mv.apply(input, vec)
 
 
 def dot(input, tensor, *, out=None):
@@ -234,7 +242,7 @@ def dot(input, tensor, *, out=None):
         raise NotImplementedError("\"dot\" not implemented for 'Bool'")
     if da.shape[0] != db.shape[0]:
         _matmul_shape_error(da, db)
-    return MatMul.apply(input, tensor)
+    return _Dot.apply(input, tensor)
 
 
 def vdot(input, other, *, out=None):
