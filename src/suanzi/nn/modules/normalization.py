@@ -32,6 +32,24 @@ def _filled(shape, value, dtype):
 
 
 # ------------------------------------------------------------------ _NormBase
+def _register_affine(module, shape, affine, bias, dtype):
+    """``weight`` (ones) and ``bias`` (zeros) of ``shape``, or None entries,
+    registered in torch's order (so state_dict keys match)."""
+    module.register_parameter(
+        "weight", Parameter(_make(_filled(shape, 1.0, dtype))) if affine else None)
+    module.register_parameter(
+        "bias", Parameter(_make(_filled(shape, 0.0, dtype))) if affine and bias else None)
+
+
+def _reset_affine(module):
+    if module.weight is not None:
+        from .. import init
+
+        init.ones_(module.weight)
+        if module.bias is not None:
+            init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Common base of the batch and instance norms (torch's layout)."""
 
@@ -46,15 +64,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(_make(_filled(num_features, 1.0, dtype)))
-            if bias:
-                self.bias = Parameter(_make(_filled(num_features, 0.0, dtype)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_features, affine, bias, dtype)
         if track_running_stats:
             self.register_buffer("running_mean", _make(_filled(num_features, 0.0, dtype)))
             self.register_buffer("running_var", _make(_filled(num_features, 1.0, dtype)))
@@ -74,12 +84,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            from .. import init
-
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -277,24 +282,11 @@ class LayerNorm(Module):
         self.normalized_shape = _as_shape(normalized_shape)
         self.eps = eps
         self.elementwise_affine = elementwise_affine
-        if elementwise_affine:
-            self.weight = Parameter(_make(_filled(self.normalized_shape, 1.0, dtype)))
-            if bias:
-                self.bias = Parameter(_make(_filled(self.normalized_shape, 0.0, dtype)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, self.normalized_shape, elementwise_affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            from .. import init
-
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -319,24 +311,11 @@ class GroupNorm(Module):
         self.num_channels = num_channels
         self.eps = eps
         self.affine = affine
-        if affine:
-            self.weight = Parameter(_make(_filled(num_channels, 1.0, dtype)))
-            if bias:
-                self.bias = Parameter(_make(_filled(num_channels, 0.0, dtype)))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _register_affine(self, num_channels, affine, bias, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            from .. import init
-
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
